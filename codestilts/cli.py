@@ -7,12 +7,103 @@ becomes one line on stderr and exit code 2.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from codestilts.errors import UserError
 
 Command = Callable[[argparse.Namespace], int | None]
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from codestilts import api
+    from codestilts.progress import console
+
+    config = api.as_config(args.config)
+    result = api.run(config, out=args.out or api.default_out(config))
+    summary = result.summary
+    console.print(
+        f"[bold]{len(summary.ran)}[/] stages ran, [bold]{len(summary.reused)}[/] reused, "
+        f"[bold]{len(summary.failed)}[/] failed, [bold]{len(summary.blocked)}[/] blocked"
+    )
+    for stage_id, error in summary.failed.items():
+        console.print(f"[red]failed[/] {stage_id}: {error} (see {result.out / 'stages' / stage_id / 'FAILED.json'})")
+    console.print(f"results: {result.out / 'results.csv'}\nreport:  {result.out / 'report.md'}")
+    return 0 if summary.ok else 1
+
+
+def cmd_plan(args: argparse.Namespace) -> int:
+    from rich.console import Console
+    from rich.table import Table
+
+    from codestilts import api
+
+    config = api.as_config(args.config)
+    planned = api.plan(config)
+    out = Path(args.out) if args.out else api.default_out(config)
+    statuses = dict(api.stage_status(planned, out))
+    table = Table(title=f"plan of {config.name} (output folder {out})")
+    table.add_column("stage", no_wrap=True)
+    table.add_column("after")
+    table.add_column("status")
+    colours = {"done": "green", "pending": "yellow", "failed": "red"}
+    for stage in planned.stages:
+        status = statuses[stage.id]
+        after = ", ".join(p.split("-", 1)[0] for p in stage.parents) or "-"
+        table.add_row(stage.id, after, f"[{colours[status]}]{status}[/]")
+    Console(width=max(100, Console().width)).print(table)
+    counts = {s: sum(1 for v in statuses.values() if v == s) for s in ("done", "pending", "failed")}
+    print(
+        f"{len(planned.stages)} stages: {counts['done']} done, {counts['pending']} pending, {counts['failed']} failed; "
+        f"{counts['pending'] + counts['failed']} to run"
+    )
+    return 0
+
+
+def cmd_tasks(args: argparse.Namespace) -> int:
+    from rich.table import Table
+
+    from codestilts.progress import console
+    from codestilts.tasks import SPLITS, all_tasks, load
+    from codestilts.tasks.files import resolve_data_dir
+
+    data_dir = resolve_data_dir(args.data_dir)
+    table = Table(title=f"tasks (data folder: {data_dir or 'not set: CODESTILTS_DATA'})")
+    for column in ("task", "format", "languages (source first)", "metric", "train/dev/test per language", "splits"):
+        table.add_column(column, overflow="fold")
+    for task in all_tasks():
+        try:
+            data = load(task, data_dir)
+            sizes = "; ".join(
+                f"{lang} " + "/".join(str(len(data[lang].get(s, []))) for s in SPLITS) for lang in task.languages if lang in data
+            )
+        except UserError as err:
+            sizes = f"[dim]{err.message}[/]"
+        languages = [task.source_language] + [lang for lang in task.languages if lang != task.source_language]
+        table.add_row(task.name, task.format.value, ", ".join(languages), task.metric, sizes, task.splits_note)
+    console.print(table)
+    return 0
+
+
+def _add_run_commands(sub: argparse._SubParsersAction) -> None:
+    run = sub.add_parser("run", help="run every stage a config implies (complete stages are reused)")
+    run.add_argument("config", help="experiment YAML file")
+    run.add_argument("--out", help="output folder (default: runs/<name>)")
+    run.set_defaults(handler=cmd_run)
+
+    plan = sub.add_parser("plan", help="show the stages a config implies and which are done; trains nothing")
+    plan.add_argument("config", help="experiment YAML file")
+    plan.add_argument("--out", help="output folder (default: runs/<name>)")
+    plan.set_defaults(handler=cmd_plan)
+
+    tasks = sub.add_parser("tasks", help="list the registered tasks with format, languages and sizes")
+    tasks.add_argument("--data-dir", default=None, help="data folder (default: $CODESTILTS_DATA)")
+    tasks.set_defaults(handler=cmd_tasks)
+
+
+_REGISTRARS: list[Callable[[argparse._SubParsersAction], None]] = [_add_run_commands]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -20,18 +111,37 @@ def build_parser() -> argparse.ArgumentParser:
         prog="codestilts",
         description="Intermediate-task training and zero-shot cross-programming-language transfer.",
     )
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for register in _REGISTRARS:
         register(sub)
     return parser
 
 
-_REGISTRARS: list[Callable[[argparse._SubParsersAction], None]] = []
+def _quiet_libraries() -> None:
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    import logging
+    import warnings
+
+    from huggingface_hub.utils import disable_progress_bars
+    from transformers.utils import logging as hf_logging
+
+    warnings.filterwarnings("ignore", module="transformers")
+    hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
+    disable_progress_bars()
+    logging.getLogger("transformers").setLevel(logging.ERROR)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command in ("run", "plan", "tasks"):
+        _quiet_libraries()
+    from codestilts.progress import setup_logging
+
+    setup_logging(args.verbose)
     handler: Command = args.handler
     try:
         return int(handler(args) or 0)

@@ -1,0 +1,88 @@
+"""The Python API: what the CLI calls, usable from notebooks and scripts.
+
+>>> from codestilts import run
+>>> result = run("examples/quickstart.yaml", out="runs/quickstart")
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from codestilts.config import ExperimentConfig, load_config, parse_config
+from codestilts.executor import RunSummary, execute
+from codestilts.plan import Plan, build_plan
+from codestilts.report.markdown import render
+from codestilts.report.results import PLAN_FILE, collect
+from codestilts.store import Status, Store, read_json, write_json, write_text
+
+ConfigLike = ExperimentConfig | str | Path | dict[str, Any]
+
+
+@dataclass
+class RunResult:
+    out: Path
+    summary: RunSummary
+    results: pd.DataFrame
+
+
+def as_config(config: ConfigLike) -> ExperimentConfig:
+    if isinstance(config, ExperimentConfig):
+        return config
+    if isinstance(config, dict):
+        return parse_config(config)
+    return load_config(config)
+
+
+def default_out(config: ExperimentConfig) -> Path:
+    return Path("runs") / config.name
+
+
+def plan(config: ConfigLike) -> Plan:
+    return build_plan(as_config(config))
+
+
+def stage_status(planned: Plan, out: Path) -> list[tuple[str, Status]]:
+    store = Store(out)
+    return [(stage.id, store.stage(stage.id).status()) for stage in planned.stages]
+
+
+def write_plan(planned: Plan, out: Path) -> None:
+    write_json(
+        out / PLAN_FILE,
+        {
+            "name": planned.config.name,
+            "model": planned.config.model.name,
+            "source_language": planned.config.source_language,
+            "intermediate": planned.config.intermediate,
+            "stages": [stage.describe() for stage in planned.stages],
+        },
+    )
+
+
+def write_report(out: Path) -> pd.DataFrame:
+    """results.csv and report.md of the run in ``out``, from its store alone."""
+    results = collect(out)
+    meta = read_json(out / PLAN_FILE)
+    with_seed = results.sort_values(["role", "target", "intermediate", "seed", "language", "metric"], ascending=[False, True, True, True, True, True])
+    write_text(out / "results.csv", with_seed.to_csv(index=False))
+    notes = [
+        f"model: `{meta['model']}`; source language: `{meta['source_language']}`",
+        "targets are trained in the source language and evaluated zero-shot in every other language; "
+        "probes rank other-language solutions for source-language queries (and back) without training",
+    ]
+    write_text(out / "report.md", render(results, title=f"codestilts: {meta['name']}", options=meta["intermediate"], notes=notes))
+    return results
+
+
+def run(config: ConfigLike, out: str | Path | None = None) -> RunResult:
+    """Plan, run every stage not already complete, and write results.csv and report.md."""
+    cfg = as_config(config)
+    planned = build_plan(cfg)
+    folder = Path(out) if out is not None else default_out(cfg)
+    write_plan(planned, folder)
+    summary = execute(planned, Store(folder))
+    return RunResult(out=folder, summary=summary, results=write_report(folder))

@@ -1,0 +1,176 @@
+"""The experiment config: one YAML file, validated with pydantic.
+
+A user's mistake becomes one :class:`UserError` naming the file, the line, the key path and what
+was expected. Semantic checks (task names, formats, model names, data files) run here too, so a
+bad config fails before any stage starts.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
+
+from codestilts.errors import UserError
+
+NONE = "none"
+"""The intermediate option that skips intermediate training: the baseline."""
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ModelConfig(Strict):
+    name: str = Field(description="`minilm`, `tiny`, a Hugging Face model id or a local path")
+    max_length: Annotated[int, Field(gt=8, le=8192)] = 256
+
+
+class TrainConfig(Strict):
+    """Hyperparameters of one trained stage. Defaults follow Phang et al. 2020's recipe."""
+
+    learning_rate: Annotated[float, Field(gt=0)] = 1e-5
+    batch_size: Annotated[int, Field(ge=1)] = 32
+    epochs: Annotated[float, Field(gt=0)] = 3
+    max_steps: Annotated[int, Field(ge=1)] | None = None
+    max_train_examples: Annotated[int, Field(ge=1)] | None = None
+    warmup_ratio: Annotated[float, Field(ge=0, lt=1)] = 0.1
+    weight_decay: Annotated[float, Field(ge=0)] = 0.01
+    max_grad_norm: Annotated[float, Field(gt=0)] = 1.0
+    gradient_accumulation: Annotated[int, Field(ge=1)] = 1
+    eval_every: Annotated[int, Field(ge=1)] | None = Field(
+        default=None, description="steps between dev evaluations; default: once per epoch"
+    )
+    patience: Annotated[int, Field(ge=1)] | None = Field(
+        default=None, description="stop after this many evaluations without a better dev score"
+    )
+    max_eval_examples: Annotated[int, Field(ge=1)] | None = None
+    bf16: bool = False
+    pooling: Literal["cls", "mean"] = "cls"
+
+
+class TrainingConfig(Strict):
+    intermediate: TrainConfig = TrainConfig()
+    target: TrainConfig = TrainConfig()
+
+
+class ProbeConfig(Strict):
+    layer: int | Literal["middle", "last"] = Field(
+        default="middle", description="hidden layer whose mean-pooled states are compared (paper: a middle layer)"
+    )
+    batch_size: Annotated[int, Field(ge=1)] = 64
+
+
+class ExperimentConfig(Strict):
+    name: str = "experiment"
+    data_dir: str | None = Field(default=None, description="local data folder; default: $CODESTILTS_DATA")
+    model: ModelConfig
+    source_language: str = "python"
+    seeds: Annotated[list[int], Field(min_length=1)] = [0]
+    intermediate: Annotated[list[str], Field(min_length=1)] = [NONE]
+    targets: list[str] = []
+    probes: list[str] = []
+    training: TrainingConfig = TrainingConfig()
+    probe: ProbeConfig = ProbeConfig()
+    _source: str = PrivateAttr(default="<config>")
+    _lines: dict[str, int] = PrivateAttr(default_factory=dict)
+
+    def where(self, *key: str | int) -> str:
+        """``file:line: key.path`` for messages about a setting of this config."""
+        line = _line_of(key, self._lines)
+        place = f"{self._source}:{line}" if line else self._source
+        return f"{place}: {'.'.join(str(k) for k in key)}" if key else place
+
+    @field_validator("seeds", "intermediate", "targets", "probes")
+    @classmethod
+    def _unique(cls, values: list) -> list:
+        duplicates = sorted({str(v) for v in values if values.count(v) > 1})
+        if duplicates:
+            raise ValueError(f"duplicate entries: {', '.join(duplicates)}")
+        return values
+
+
+def load_config(path: str | Path) -> ExperimentConfig:
+    """Read and validate a config file; every mistake is a :class:`UserError`."""
+    path = Path(path)
+    if not path.is_file():
+        raise UserError(f"config file not found: {path}")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise UserError("config is not valid UTF-8", where=str(path)) from None
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark else str(path)
+        raise UserError(f"not valid YAML: {getattr(err, 'problem', err)}", where=where) from None
+    if not isinstance(raw, dict):
+        raise UserError("expected a mapping of settings at the top level", where=str(path))
+    if isinstance(raw.get("data_dir"), str):  # relative to the config file, not the working directory
+        raw["data_dir"] = str((path.parent / raw["data_dir"]).expanduser().resolve())
+    return parse_config(raw, source=str(path), lines=_key_lines(text))
+
+
+def parse_config(raw: dict[str, Any], *, source: str = "<config>", lines: dict[str, int] | None = None) -> ExperimentConfig:
+    try:
+        config = ExperimentConfig.model_validate(raw)
+    except ValidationError as err:
+        first = err.errors()[0]
+        key = ".".join(str(p) for p in first["loc"]) or "(top level)"
+        line = _line_of(first["loc"], lines or {})
+        where = f"{source}:{line}" if line else source
+        raise UserError(_describe(first), where=f"{where}: {key}") from None
+    config._source = source
+    config._lines = lines or {}
+    return config
+
+
+def _describe(error: dict[str, Any]) -> str:
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        return "unknown key"
+    if kind == "missing":
+        return "required key is missing"
+    message = error["msg"].removeprefix("Value error, ")
+    given = error.get("input")
+    if isinstance(given, (str, int, float, bool)) or given is None:
+        return f"{message} (got {given!r})"
+    return message
+
+
+def _line_of(loc: tuple, lines: dict[str, int]) -> int | None:
+    """The line of the deepest key of ``loc`` that the file has."""
+    parts = [str(p) for p in loc]
+    for end in range(len(parts), 0, -1):
+        line = lines.get(".".join(parts[:end]))
+        if line:
+            return line
+    return None
+
+
+def _key_lines(text: str) -> dict[str, int]:
+    """Map dotted key paths (list items by index) to 1-based line numbers."""
+    try:
+        root = yaml.compose(text)
+    except yaml.YAMLError:
+        return {}
+    lines: dict[str, int] = {}
+
+    def visit(node: yaml.Node, prefix: str) -> None:
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                path = f"{prefix}.{key.value}" if prefix else str(key.value)
+                lines[path] = key.start_mark.line + 1
+                visit(value, path)
+        elif isinstance(node, yaml.SequenceNode):
+            for index, item in enumerate(node.value):
+                path = f"{prefix}.{index}"
+                lines[path] = item.start_mark.line + 1
+                visit(item, path)
+
+    if root is not None:
+        visit(root, "")
+    return lines

@@ -1,0 +1,50 @@
+"""The tidy results table: one row per (stage, language, metric), read from the store alone."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from codestilts.errors import UserError
+from codestilts.store import Store, read_json
+
+PLAN_FILE = "plan.json"
+COLUMNS = ["intermediate", "target", "role", "language", "source", "seed", "metric", "primary", "value", "stage"]
+
+
+def collect(out: Path) -> pd.DataFrame:
+    """Rows for every complete evaluate and probe stage of the run in ``out``."""
+    plan_path = out / PLAN_FILE
+    if not plan_path.is_file():
+        raise UserError(f"{out} is not a codestilts run folder (no {PLAN_FILE})")
+    store = Store(out)
+    rows = []
+    for stage in read_json(plan_path)["stages"]:
+        if stage["kind"] not in ("evaluate", "probe"):
+            continue
+        folder = store.stage(stage["id"])
+        if not folder.is_complete():
+            continue
+        metrics = read_json(folder / "metrics.json")
+        labels = stage["labels"]
+        for language, values in metrics["languages"].items():
+            for metric, value in values.items():
+                if metric == "examples":
+                    continue
+                rows.append(
+                    {
+                        "intermediate": labels["intermediate"],
+                        "target": labels["task"],
+                        "role": labels["role"],
+                        "language": language,
+                        "source": language == metrics["source_language"],
+                        "seed": labels["seed"],
+                        "metric": metric,
+                        "primary": metric == metrics["metric"],
+                        "value": value,
+                        "stage": stage["id"],
+                    }
+                )
+    frame = pd.DataFrame(rows, columns=COLUMNS)
+    return frame.astype({"seed": "Int64"})

@@ -1,0 +1,33 @@
+"""Evaluate stage: the target checkpoint on every language's test split (zero-shot but the source)."""
+
+from __future__ import annotations
+
+import json
+
+from transformers import AutoTokenizer
+
+from codestilts.models.task_model import ENCODER_DIR, load_task_model
+from codestilts.stages.common import CHECKPOINT, StageContext, score, task_records
+from codestilts.store import atomic_path, write_json
+from codestilts.training.features import encode
+
+
+def run_evaluate(ctx: StageContext) -> None:
+    task = ctx.task()
+    checkpoint = ctx.parent("target") / CHECKPOINT
+    model = load_task_model(checkpoint)
+    tokenizer = AutoTokenizer.from_pretrained(checkpoint / ENCODER_DIR)
+    per_language: dict[str, dict[str, float]] = {}
+    with atomic_path(ctx.dir / "predictions.jsonl") as tmp, tmp.open("w", encoding="utf-8") as out:
+        for language in ctx.params["languages"]:
+            examples = task_records(ctx, task, language, "test")
+            features = encode(examples, tokenizer, ctx.params["max_length"])
+            metrics, predicted = score(model, features, tokenizer, task)
+            per_language[language] = metrics | {"examples": len(examples)}
+            for example, label in zip(examples, predicted, strict=True):
+                row = {"language": language, "id": example.id, "group": example.group, "label": example.label}
+                out.write(json.dumps(row | {"prediction": int(label)}) + "\n")
+    write_json(
+        ctx.dir / "metrics.json",
+        {"metric": task.metric, "source_language": ctx.params["source_language"], "languages": per_language},
+    )

@@ -1,0 +1,59 @@
+"""Finding and reading task data files in the local data folder."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+from codestilts.errors import UserError
+
+DATA_ENV = "CODESTILTS_DATA"
+
+
+def resolve_data_dir(configured: str | Path | None) -> Path | None:
+    """The data folder: the config's ``data_dir`` if given, else ``$CODESTILTS_DATA``, else none."""
+    value = configured if configured is not None else os.environ.get(DATA_ENV)
+    return Path(value).expanduser().resolve() if value else None
+
+
+def require_data_dir(data_dir: Path | None, task: str) -> Path:
+    if data_dir is None:
+        raise UserError(
+            f"task {task!r} reads the local data folder, and none is set",
+            hint=f"set {DATA_ENV}=/path/to/data or data_dir: in the config; the layout is that of ../shared/data",
+        )
+    return data_dir
+
+
+def missing_files(data_dir: Path, relative: tuple[str, ...]) -> list[Path]:
+    return [data_dir / rel for rel in relative if not (data_dir / rel).is_file()]
+
+
+def open_text(path: Path):
+    """Open a text file, gzipped or not, as UTF-8."""
+    if path.suffix == ".gz":
+        return gzip.open(path, "rt", encoding="utf-8")
+    return path.open(encoding="utf-8")
+
+
+def read_jsonl(path: Path) -> Iterator[dict]:
+    """Records of a JSON-lines file (``.gz`` or plain); a bad line is reported as file:line."""
+    if not path.is_file():
+        raise UserError(f"data file not found: {path}")
+    try:
+        with open_text(path) as handle:
+            for number, line in enumerate(handle, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    record = json.loads(line)
+                except json.JSONDecodeError as err:
+                    raise UserError(f"not valid JSON ({err.msg})", where=f"{path}:{number}") from None
+                if not isinstance(record, dict):
+                    raise UserError("expected a JSON object per line", where=f"{path}:{number}")
+                yield record
+    except (UnicodeDecodeError, EOFError, gzip.BadGzipFile) as err:
+        raise UserError(f"cannot read data file: {err}", where=str(path)) from None

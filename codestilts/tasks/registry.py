@@ -1,0 +1,65 @@
+"""The task registry: built-in tasks register here by name."""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+
+from codestilts.errors import UserError
+from codestilts.tasks.base import SPLITS, Record, Task, TaskData
+from codestilts.tasks.files import missing_files, require_data_dir
+
+_TASKS: dict[str, Task] = {}
+_LOADED: dict[tuple[str, Path], TaskData] = {}
+
+
+def register(task: Task) -> Task:
+    if task.name in _TASKS:
+        raise ValueError(f"task {task.name!r} registered twice")
+    _TASKS[task.name] = task
+    return task
+
+
+def all_tasks() -> list[Task]:
+    return sorted(_TASKS.values(), key=lambda t: t.name)
+
+
+def get_task(name: str, *, where: str | None = None) -> Task:
+    """The task called ``name``; an unknown name is a user error with the closest known names."""
+    try:
+        return _TASKS[name]
+    except KeyError:
+        close = difflib.get_close_matches(name, _TASKS, n=3)
+        hint = f"did you mean {', '.join(close)}?" if close else "run `codestilts tasks` for the list"
+        raise UserError(f"unknown task {name!r}", where=where, hint=hint) from None
+
+
+def check_data(task: Task, data_dir: Path | None, *, where: str | None = None) -> None:
+    """Fail early, naming the file, when the data a task needs is not in the data folder."""
+    root = require_data_dir(data_dir, task.name)
+    missing = missing_files(root, task.data_files)
+    if missing:
+        raise UserError(
+            f"task {task.name!r} needs {missing[0]}, which does not exist",
+            where=where,
+            hint=f"the data folder is {root}",
+        )
+
+
+def load(task: Task, data_dir: Path | None) -> TaskData:
+    """All records of a task, read once per process."""
+    root = require_data_dir(data_dir, task.name)
+    key = (task.name, root)
+    if key not in _LOADED:
+        check_data(task, root)
+        _LOADED[key] = task.load(root)
+    return _LOADED[key]
+
+
+def records(task: Task, data_dir: Path | None, language: str, split: str) -> list[Record]:
+    if split not in SPLITS:
+        raise ValueError(f"unknown split {split!r}")
+    data = load(task, data_dir)
+    if language not in data:
+        raise UserError(f"task {task.name!r} has no data for language {language!r}")
+    return data[language].get(split, [])

@@ -1,0 +1,90 @@
+"""Shared fixtures: a small data folder laid out like ../shared/data, the real one when present,
+and tiny configs."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+# One function per language, in the benchmark's shape: declaration (with imports) + body.
+TEMPLATES = {
+    "python": ("import math\n\ndef add_{n}(x):\n", "    # adds\n    return x + {n}\n", "    return x - {n}\n"),
+    "cpp": ("#include<stdio.h>\nusing namespace std;\nint add_{n}(int x){{\n", "    // adds\n    return x + {n};\n}}\n", "    return x - {n};\n}}\n"),
+    "java": ("import java.util.*;\nclass Solution {{\n    public int add{n}(int x) {{\n", "        return x + {n};\n    }}\n}}\n", "        return x - {n};\n    }}\n}}\n"),
+    "js": ("\nconst add{n} = (x) => {{\n", "  return x + {n};\n}}\n", "  return x - {n};\n}}\n"),
+    "go": ("\nfunc Add{n}(x int) int {{\n", "    return x + {n}\n}}\n", "    return x - {n}\n}}\n"),
+    "rust": ("\nuse std::cmp;\nfn add_{n}(x: i32) -> i32 {{\n", "    return x + {n};\n}}\n", "    return x - {n};\n}}\n"),
+}
+TASK_PREFIX = {"python": "Python", "cpp": "CPP", "java": "Java", "js": "JavaScript", "go": "Go", "rust": "Rust"}
+PROBLEMS = 40
+
+
+def _write_jsonl_gz(path: Path, records: list[dict]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with gzip.open(path, "wt", encoding="utf-8") as handle:
+        for record in records:
+            handle.write(json.dumps(record) + "\n")
+
+
+def build_fixture_data(root: Path, problems: int = PROBLEMS) -> Path:
+    """A miniature data folder with the real files' names and fields (not their contents)."""
+    for lang, (decl, good, bad) in TEMPLATES.items():
+        records = [
+            {
+                "task_id": f"{TASK_PREFIX[lang]}/{n}",
+                "declaration": decl.format(n=n),
+                "canonical_solution": good.format(n=n),
+                "buggy_solution": bad.format(n=n),
+            }
+            for n in range(problems)
+        ]
+        _write_jsonl_gz(root / f"code/humanevalpack/humanevalpack_{lang}.jsonl.gz", records)
+        _write_jsonl_gz(root / f"code/humaneval-x/humaneval_{lang}.jsonl.gz", records)
+    labels = ("entailment", "neutral", "contradiction")
+    for split, count in (("dev", 120), ("test", 30)):
+        _write_jsonl_gz(
+            root / f"nl/snli_esnli/snli_{split}.derived.jsonl.gz",
+            [
+                {"idx": i, "premise": f"A person number {i} walks .", "hypothesis": f"Someone {labels[i % 3]} .", "label": labels[i % 3]}
+                for i in range(count)
+            ],
+        )
+    return root
+
+
+@pytest.fixture(scope="session")
+def fixture_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_fixture_data(tmp_path_factory.mktemp("data"))
+
+
+@pytest.fixture(scope="session")
+def real_data() -> Path:
+    """The real data folder (CODESTILTS_DATA or ../shared/data); tests using it skip where absent."""
+    configured = os.environ.get("CODESTILTS_DATA")
+    path = Path(configured) if configured else REPO.parent / "shared" / "data"
+    if not (path / "code" / "humanevalpack").is_dir():
+        pytest.skip(f"real data folder not found at {path} (set CODESTILTS_DATA)")
+    return path
+
+
+def tiny_config(data_dir: Path, **overrides) -> dict:
+    """A config for the tiny model that trains for a handful of steps."""
+    fast = {"learning_rate": 1e-3, "batch_size": 8, "max_steps": 4, "eval_every": 2, "max_train_examples": 32, "max_eval_examples": 16}
+    config = {
+        "name": "tiny",
+        "data_dir": str(data_dir),
+        "model": {"name": "tiny", "max_length": 48},
+        "seeds": [0],
+        "intermediate": ["none", "snli"],
+        "targets": ["defect-humanevalpack"],
+        "probes": ["xret-humaneval-x"],
+        "training": {"intermediate": dict(fast), "target": dict(fast)},
+    }
+    config.update(overrides)
+    return config
