@@ -50,15 +50,84 @@ class PairExample:
 
 
 @dataclass(frozen=True)
+class MultipleChoiceExample:
+    """A context and candidate continuations/answers; ``label`` indexes the right one."""
+
+    id: str
+    group: str
+    context: str
+    choices: tuple[str, ...]
+    label: int
+
+
+@dataclass(frozen=True)
+class SpanExample:
+    """Extractive QA: character spans ``[start, end)`` of ``context`` that answer ``question``.
+
+    Several gold spans are allowed (SQuAD has up to three annotators); training uses the first.
+    """
+
+    id: str
+    group: str
+    question: str
+    context: str
+    spans: tuple[tuple[int, int], ...]
+
+
+@dataclass(frozen=True)
+class TaggingExample:
+    """Pre-split words (code tokens) with one tag index each; a tag goes to a word's first sub-token."""
+
+    id: str
+    group: str
+    words: tuple[str, ...]
+    tags: tuple[int, ...]
+
+
+@dataclass(frozen=True)
 class RetrievalItem:
-    """One side of a retrieval pair: items of the same ``group`` in two languages match."""
+    """One side of a retrieval pair: items of the same ``group`` in two languages match.
+
+    A retrieval task trainable as an intermediate task (NL -> code search) pairs ``query`` with
+    ``text`` within one language; probes across languages use ``text`` alone.
+    """
+
+    id: str
+    group: str
+    text: str
+    query: str | None = None
+
+
+@dataclass(frozen=True)
+class GenerationExample:
+    """A prompt and its reference completion; ``tests`` (if any) judge a completion by execution."""
+
+    id: str
+    group: str
+    prompt: str
+    reference: str
+    tests: str | None = None
+
+
+@dataclass(frozen=True)
+class TextItem:
+    """Unlabelled text (source code) for masked language modelling."""
 
     id: str
     group: str
     text: str
 
 
-Record = ClassificationExample | PairExample | RetrievalItem
+Record = (
+    ClassificationExample
+    | PairExample
+    | MultipleChoiceExample
+    | SpanExample
+    | TaggingExample
+    | RetrievalItem
+    | GenerationExample
+    | TextItem
+)
 TaskData = Mapping[str, Mapping[str, list[Record]]]
 Loader = Callable[[Path], TaskData]
 
