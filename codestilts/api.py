@@ -57,7 +57,7 @@ def write_plan(planned: Plan, out: Path) -> None:
             "name": planned.config.name,
             "model": planned.config.model.name,
             "source_language": planned.config.source_language,
-            "intermediate": planned.config.intermediate,
+            "intermediate": planned.config.option_names(),
             "stages": [stage.describe() for stage in planned.stages],
         },
     )

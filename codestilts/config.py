@@ -47,8 +47,30 @@ class TrainConfig(Strict):
         default=None, description="stop after this many evaluations without a better dev score"
     )
     max_eval_examples: Annotated[int, Field(ge=1)] | None = None
+    checkpoint_every: Annotated[int, Field(ge=1)] | None = Field(
+        default=None, description="steps between resumable checkpoints; default: every evaluation"
+    )
     bf16: bool = False
     pooling: Literal["cls", "mean"] = "cls"
+
+
+class IntermediateOption(Strict):
+    """An intermediate option beyond a single task name: a mixture, or one of the study's baselines."""
+
+    name: str = Field(description="the row label in reports")
+    tasks: Annotated[list[str], Field(min_length=1)]
+    sampler: Literal["uniform", "proportional", "temperature", "capped"] = "proportional"
+    temperature: Annotated[float, Field(gt=0)] = 2.0
+    cap: Annotated[int, Field(ge=1)] | None = None
+    mlm_rate: Annotated[float, Field(ge=0, lt=1)] = Field(
+        default=0.0, description="share of steps spent on MLM over unlabelled code (baseline i)"
+    )
+    mlm_languages: list[str] | None = Field(
+        default=None, description="languages of that code; default: the targets' zero-shot languages"
+    )
+    translate_train: bool = Field(
+        default=False, description="train each task on its parallel versions in every language (baseline ii)"
+    )
 
 
 class TrainingConfig(Strict):
@@ -69,7 +91,7 @@ class ExperimentConfig(Strict):
     model: ModelConfig
     source_language: str = "python"
     seeds: Annotated[list[int], Field(min_length=1)] = [0]
-    intermediate: Annotated[list[str], Field(min_length=1)] = [NONE]
+    intermediate: Annotated[list[str | IntermediateOption], Field(min_length=1)] = [NONE]
     targets: list[str] = []
     probes: list[str] = []
     training: TrainingConfig = TrainingConfig()
@@ -83,10 +105,14 @@ class ExperimentConfig(Strict):
         place = f"{self._source}:{line}" if line else self._source
         return f"{place}: {'.'.join(str(k) for k in key)}" if key else place
 
+    def option_names(self) -> list[str]:
+        return [o if isinstance(o, str) else o.name for o in self.intermediate]
+
     @field_validator("seeds", "intermediate", "targets", "probes")
     @classmethod
     def _unique(cls, values: list) -> list:
-        duplicates = sorted({str(v) for v in values if values.count(v) > 1})
+        keys = [v.name if isinstance(v, IntermediateOption) else v for v in values]
+        duplicates = sorted({str(k) for k in keys if keys.count(k) > 1})
         if duplicates:
             raise ValueError(f"duplicate entries: {', '.join(duplicates)}")
         return values

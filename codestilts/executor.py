@@ -10,6 +10,10 @@ from codestilts.errors import UserError
 from codestilts.plan import Plan, Stage
 from codestilts.progress import log, stage_log
 from codestilts.stages import RUNNERS, StageContext
+from codestilts.stages.common import RESUME
+
+KEEP_ON_RESTART = (RESUME, "tb", "log.txt")
+"""What a restarted stage keeps of an interrupted attempt: its checkpoint to resume from, its logs."""
 from codestilts.store import Store
 
 
@@ -29,7 +33,7 @@ class RunSummary:
 def run_stage(stage: Stage, store: Store, data_dir: Path | None) -> None:
     """Run one stage into its folder; it is marked complete only after every output is written."""
     folder = store.stage(stage.id)
-    folder.begin(stage.describe())
+    folder.begin(stage.describe(), keep=KEEP_ON_RESTART)
     context = StageContext(stage=stage, dir=folder, parents={p: store.stage(p) for p in stage.parents}, data_dir=data_dir)
     with stage_log(folder / "log.txt"):
         RUNNERS[stage.kind](context)

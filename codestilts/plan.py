@@ -14,17 +14,30 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from codestilts.config import NONE, ExperimentConfig
+from codestilts.config import NONE, ExperimentConfig, IntermediateOption
 from codestilts.errors import UserError
 from codestilts.models.backbone import check_model
-from codestilts.tasks import Format, Task, check_data, get_task
+from codestilts.tasks import Format, Task, all_tasks, check_data, get_task
 from codestilts.tasks.files import resolve_data_dir
+from codestilts.tasks.mixtures import MIXTURES, mixture_tasks
 
 StageKind = Literal["intermediate", "target", "evaluate", "probe"]
 STAGE_SCHEMA = 1
 """Bumped when a stage's outputs change meaning, so that old folders are not reused."""
 
-TRAINABLE = frozenset({Format.CLASSIFICATION, Format.PAIR_CLASSIFICATION})
+TRAINABLE = frozenset(
+    {
+        Format.CLASSIFICATION,
+        Format.PAIR_CLASSIFICATION,
+        Format.MULTIPLE_CHOICE,
+        Format.SPAN_EXTRACTION,
+        Format.TOKEN_TAGGING,
+        Format.RETRIEVAL,
+    }
+)
+TARGETS = TRAINABLE - {Format.RETRIEVAL}
+MLM_TASK = "code-mlm"
+"""The unlabelled code that continued MLM (baseline i) trains on."""
 
 
 @dataclass(frozen=True)
@@ -60,9 +73,9 @@ def _make(kind: StageKind, slug: str, params: dict[str, Any], parents: tuple[str
     return Stage(kind=kind, id=stage_id(kind, slug, params, parents), params=params, parents=parents, labels=labels)
 
 
-def _resolve_task(config: ExperimentConfig, data_dir: Path | None, key: str, index: int, formats: frozenset[Format]) -> Task:
+def _resolve_task(config: ExperimentConfig, data_dir: Path | None, key: str, index: int, formats: frozenset[Format], name: str | None = None) -> Task:
     where = config.where(key, index)
-    task = get_task(getattr(config, key)[index], where=where)
+    task = get_task(name or getattr(config, key)[index], where=where)
     if task.format not in formats:
         expected = " or ".join(sorted(f.value for f in formats))
         raise UserError(f"task {task.name!r} is {task.format.value}; expected {expected} here", where=where)
@@ -77,11 +90,7 @@ def build_plan(config: ExperimentConfig) -> Plan:
     model = config.model.model_dump()
     source = config.source_language
 
-    intermediates = {
-        name: None if name == NONE else _resolve_task(config, data_dir, "intermediate", i, TRAINABLE)
-        for i, name in enumerate(config.intermediate)
-    }
-    targets = [_resolve_task(config, data_dir, "targets", i, TRAINABLE) for i in range(len(config.targets))]
+    targets = [_resolve_task(config, data_dir, "targets", i, TARGETS) for i in range(len(config.targets))]
     probes = [_resolve_task(config, data_dir, "probes", i, frozenset({Format.RETRIEVAL})) for i in range(len(config.probes))]
     for key, tasks in (("targets", targets), ("probes", probes)):
         for i, task in enumerate(tasks):
@@ -91,18 +100,24 @@ def build_plan(config: ExperimentConfig) -> Plan:
                     where=config.where(key, i),
                 )
 
+    zero_shot = sorted({lang for t in targets + probes for lang in t.languages if lang != source})
+    intermediates = {
+        option.name: None if option.name == NONE else _intermediate_params(config, data_dir, i, option, zero_shot)
+        for i, option in enumerate(_options(config))
+    }
+
     stages: list[Stage] = []
     base_probes_done: set[str] = set()
     for seed in config.seeds:
-        for option, task in intermediates.items():
+        for option, inter_params in intermediates.items():
             parents: tuple[str, ...] = ()
-            if task is not None:
+            if inter_params is not None:
                 inter = _make(
                     "intermediate",
-                    f"{task.name}-s{seed}",
-                    {"model": model, "task": task.identity(), "train": config.training.intermediate.model_dump(), "seed": seed},
+                    f"{option}-s{seed}",
+                    {"model": model, **inter_params, "train": config.training.intermediate.model_dump(), "seed": seed},
                     (),
-                    {"intermediate": option, "task": task.name, "seed": seed},
+                    {"intermediate": option, "task": option, "seed": seed},
                 )
                 stages.append(inter)
                 parents = (inter.id,)
@@ -134,11 +149,11 @@ def build_plan(config: ExperimentConfig) -> Plan:
                 )
                 stages += [trained, evaluated]
             for probe in probes:
-                if task is None and probe.name in base_probes_done:
+                if inter_params is None and probe.name in base_probes_done:
                     continue  # the base model's probe needs no seed: one stage serves them all
                 probed = _make(
                     "probe",
-                    f"{probe.name}-{option}" + (f"-s{seed}" if task is not None else ""),
+                    f"{probe.name}-{option}" + (f"-s{seed}" if inter_params is not None else ""),
                     {
                         "model": model,
                         "task": probe.identity(),
@@ -147,12 +162,63 @@ def build_plan(config: ExperimentConfig) -> Plan:
                         "probe": config.probe.model_dump(),
                     },
                     parents,
-                    {"intermediate": option, "task": probe.name, "seed": seed if task is not None else None, "role": "probe"},
+                    {"intermediate": option, "task": probe.name, "seed": seed if inter_params is not None else None, "role": "probe"},
                 )
                 stages.append(probed)
-                if task is None:
+                if inter_params is None:
                     base_probes_done.add(probe.name)
     return Plan(stages=_dedupe(stages), data_dir=data_dir, config=config)
+
+
+def _options(config: ExperimentConfig) -> list[IntermediateOption]:
+    """Every intermediate option as a full spec: a task name is a one-task option, a mixture name
+    expands to its registered members; ``none`` stays a name with no tasks."""
+    registered = {t.name for t in all_tasks()}
+    options = []
+    for index, option in enumerate(config.intermediate):
+        if isinstance(option, IntermediateOption):
+            options.append(option)
+        elif option == NONE:
+            options.append(IntermediateOption(name=NONE, tasks=[NONE]))
+        elif option in MIXTURES:
+            members = mixture_tasks(option, registered)
+            if not members:
+                raise UserError(f"mixture {option!r} has no registered task", where=config.where("intermediate", index))
+            options.append(IntermediateOption(name=option, tasks=list(members)))
+        else:
+            options.append(IntermediateOption(name=option, tasks=[option]))
+    return options
+
+
+def _intermediate_params(
+    config: ExperimentConfig, data_dir: Path | None, index: int, option: IntermediateOption, zero_shot: list[str]
+) -> dict[str, Any]:
+    """What an intermediate stage trains on, validated: its tasks, sampling, and baselines."""
+    where = config.where("intermediate", index)
+    tasks = [_resolve_task(config, data_dir, "intermediate", index, TRAINABLE, name=name) for name in option.tasks]
+    if option.translate_train:
+        single = [t.name for t in tasks if len(t.languages) < 2]
+        if single:
+            raise UserError(f"translate_train needs parallel tasks; {', '.join(single)} has one language", where=where)
+    mlm = None
+    if option.mlm_rate > 0:
+        mlm_task = get_task(MLM_TASK, where=where)
+        check_data(mlm_task, data_dir, where=where)
+        languages = option.mlm_languages or [lang for lang in zero_shot if lang in mlm_task.languages]
+        unknown = sorted(set(languages) - set(mlm_task.languages))
+        if unknown or not languages:
+            raise UserError(
+                f"no unlabelled code for {', '.join(unknown) or 'the zero-shot languages'}",
+                where=where,
+                hint=f"{MLM_TASK} has {', '.join(mlm_task.languages)}",
+            )
+        mlm = {"task": mlm_task.identity(), "rate": option.mlm_rate, "languages": sorted(languages)}
+    return {
+        "tasks": [t.identity() for t in tasks],
+        "translate_train": option.translate_train,
+        "sampling": {"strategy": option.sampler, "temperature": option.temperature, "cap": option.cap},
+        "mlm": mlm,
+    }
 
 
 def _dedupe(stages: list[Stage]) -> list[Stage]:

@@ -95,11 +95,18 @@ class StageDir:
         manifest = read_json(self.path / COMPLETE)["files"]
         return [name for name, entry in manifest.items() if _sha256(self.path / name) != entry["sha256"]]
 
-    def begin(self, description: dict[str, Any]) -> None:
-        """Start (or restart) the stage from nothing: a partial or failed attempt is cleared."""
+    def begin(self, description: dict[str, Any], keep: tuple[str, ...] = ()) -> None:
+        """Start (or restart) the stage: a partial or failed attempt is cleared, except the entries
+        named in ``keep`` (a resumable training checkpoint, its logs)."""
         if self.path.exists():
-            shutil.rmtree(self.path)
-        self.path.mkdir(parents=True)
+            for entry in self.path.iterdir():
+                if entry.name in keep:
+                    continue
+                if entry.is_dir():
+                    shutil.rmtree(entry)
+                else:
+                    entry.unlink()
+        self.path.mkdir(parents=True, exist_ok=True)
         write_json(self.path / "stage.json", description)
 
     def complete(self) -> None:

@@ -1,12 +1,14 @@
-"""What every stage runner gets, and the pieces intermediate and target stages share."""
+"""What every stage runner gets, and the training job that intermediate and target stages share."""
 
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+from accelerate.utils import set_seed
 from transformers import AutoModel, AutoTokenizer, PreTrainedModel, PreTrainedTokenizerBase
 
 from codestilts.config import TrainConfig
@@ -15,13 +17,15 @@ from codestilts.models.backbone import load_encoder, load_tokenizer
 from codestilts.models.task_model import HeadSpec, TaskModel
 from codestilts.plan import Stage
 from codestilts.store import StageDir, write_json
-from codestilts.tasks import Task, get_task, records
+from codestilts.tasks import Format, Task, get_task, records
 from codestilts.tasks.base import Record
-from codestilts.training.features import Feature, encode
-from codestilts.training.loop import FitResult, fit, predict_logits
-from codestilts.training.metrics import classification_metrics
+from codestilts.training.evaluation import evaluate_records
+from codestilts.training.features import encode
+from codestilts.training.loop import FitResult, TrainSource, fit
+from codestilts.training.sampling import TaskSampler, mix_in, task_probabilities
 
 CHECKPOINT = "checkpoint"
+RESUME = "resume"
 SUBSET_SEED = 0
 """Subsets (max_train_examples, max_eval_examples) are the same for every training seed."""
 
@@ -72,46 +76,99 @@ def task_records(ctx: StageContext, task: Task, language: str, split: str, limit
     return found
 
 
-def score(model: TaskModel, features: list[Feature], tokenizer: PreTrainedTokenizerBase, task: Task) -> tuple[dict[str, float], np.ndarray]:
-    """Metrics and predicted labels of ``model`` on ``features``."""
-    predictions = predict_logits(model, features, tokenizer).argmax(axis=1)
-    labels = np.array([f["labels"] for f in features])
-    return classification_metrics(labels, predictions, task.num_labels), predictions
+@dataclass(frozen=True)
+class TrainingTask:
+    """A task of a training stage: the languages whose train splits it uses, and the dev language."""
+
+    task: Task
+    train_languages: tuple[str, ...]
+    dev_language: str
 
 
-def train_on_task(ctx: StageContext, task: Task, language: str, cfg: TrainConfig) -> tuple[TaskModel, PreTrainedTokenizerBase, FitResult]:
-    """Fine-tune the starting encoder with a fresh head on ``task``'s train split in ``language``,
-    selecting on that language's dev split."""
+@dataclass(frozen=True)
+class Sampling:
+    strategy: str = "proportional"
+    temperature: float = 2.0
+    cap: int | None = None
+    extra_rates: dict[str, float] = field(default_factory=dict)
+    """Sources mixed in at a fixed share of steps (continued MLM), by name."""
+
+
+def train(
+    ctx: StageContext,
+    jobs: list[TrainingTask],
+    cfg: TrainConfig,
+    *,
+    sampling: Sampling = Sampling(),
+    extra: list[TrainingTask] = (),
+) -> tuple[TaskModel, PreTrainedTokenizerBase, FitResult]:
+    """Fine-tune the starting encoder with a fresh head per task, selecting on the dev splits.
+
+    ``extra`` tasks (MLM on unlabelled code) are trained but not used for selection.
+    """
+    set_seed(ctx.params["seed"])  # fresh heads start from the same weights for the same seed
     encoder, tokenizer = starting_encoder(ctx)
     max_length = ctx.params["model"]["max_length"]
-    train = encode(task_records(ctx, task, language, "train", cfg.max_train_examples), tokenizer, max_length)
-    dev = encode(task_records(ctx, task, language, "dev", cfg.max_eval_examples), tokenizer, max_length)
-    model = TaskModel(encoder, HeadSpec(kind=task.format.value, num_labels=task.num_labels, pooling=cfg.pooling))
+    everything = [*jobs, *extra]
+    specs = {j.task.name: HeadSpec(j.task.format.value, j.task.num_labels, cfg.pooling) for j in everything}
+    model = TaskModel(encoder, specs)
+    sources = [
+        TrainSource(
+            j.task.name,
+            j.task.format,
+            encode(
+                subset(
+                    [r for lang in j.train_languages for r in task_records(ctx, j.task, lang, "train")],
+                    cfg.max_train_examples,
+                ),
+                tokenizer,
+                max_length,
+            ),
+        )
+        for j in everything
+    ]
+    dev = {j.task.name: task_records(ctx, j.task, j.dev_language, "dev", cfg.max_eval_examples) for j in jobs}
 
-    def dev_score(m: TaskModel) -> float:
-        return score(m, dev, tokenizer, task)[0][task.metric]
+    def dev_score(m: TaskModel) -> dict[str, float]:
+        scores = {}
+        for job in jobs:
+            result = evaluate_records(
+                m, job.task.name, job.task.format, dev[job.task.name], tokenizer,
+                max_length=max_length, num_labels=job.task.num_labels, language=job.dev_language,
+            )
+            scores[f"{job.task.name}/{job.task.metric}"] = result.metrics[job.task.metric]
+        return scores | {"score": float(np.mean(list(scores.values())))}
 
+    probabilities = task_probabilities(
+        [len(s.features) for s in sources[: len(jobs)]], sampling.strategy, temperature=sampling.temperature, cap=sampling.cap
+    )
+    probabilities = mix_in(probabilities, [sampling.extra_rates[j.task.name] for j in extra])
     result = fit(
         model,
-        train,
+        sources,
+        TaskSampler(probabilities, ctx.params["seed"]),
         dev_score,
         cfg,
         tokenizer=tokenizer,
         seed=ctx.params["seed"],
         log_dir=ctx.dir / "tb",
+        resume_dir=ctx.dir / RESUME,
         label=ctx.stage.id,
     )
-    write_json(
-        ctx.dir / "metrics.json",
-        {
-            "language": language,
-            "train_examples": len(train),
-            "dev_examples": len(dev),
-            "steps": result.steps,
-            "best_step": result.best_step,
-            f"dev_{task.metric}": result.best_dev_score,
-            "seconds": round(result.seconds, 1),
-            "history": result.history,
-        },
-    )
+    summary: dict[str, Any] = {
+        "train_examples": {s.name: len(s.features) for s in sources},
+        "dev_examples": {name: len(items) for name, items in dev.items()},
+        "sampling": dict(zip([s.name for s in sources], probabilities.round(6).tolist(), strict=True)),
+        "steps": result.steps,
+        "task_steps": result.task_steps,
+        "best_step": result.best_step,
+        "dev_score": result.best_dev_score,
+        "seconds": round(result.seconds, 1),
+        "history": result.history,
+    }
+    write_json(ctx.dir / "metrics.json", summary)
     return model, tokenizer, result
+
+
+def is_trainable(fmt: Format) -> bool:
+    return fmt not in (Format.GENERATION,)

@@ -7,9 +7,9 @@ import json
 from transformers import AutoTokenizer
 
 from codestilts.models.task_model import ENCODER_DIR, load_task_model
-from codestilts.stages.common import CHECKPOINT, StageContext, score, task_records
+from codestilts.stages.common import CHECKPOINT, StageContext, task_records
 from codestilts.store import atomic_path, write_json
-from codestilts.training.features import encode
+from codestilts.training.evaluation import evaluate_records
 
 
 def run_evaluate(ctx: StageContext) -> None:
@@ -21,12 +21,13 @@ def run_evaluate(ctx: StageContext) -> None:
     with atomic_path(ctx.dir / "predictions.jsonl") as tmp, tmp.open("w", encoding="utf-8") as out:
         for language in ctx.params["languages"]:
             examples = task_records(ctx, task, language, "test")
-            features = encode(examples, tokenizer, ctx.params["max_length"])
-            metrics, predicted = score(model, features, tokenizer, task)
-            per_language[language] = metrics | {"examples": len(examples)}
-            for example, label in zip(examples, predicted, strict=True):
-                row = {"language": language, "id": example.id, "group": example.group, "label": example.label}
-                out.write(json.dumps(row | {"prediction": int(label)}) + "\n")
+            result = evaluate_records(
+                model, task.name, task.format, examples, tokenizer,
+                max_length=ctx.params["max_length"], num_labels=task.num_labels, language=language,
+            )
+            per_language[language] = result.metrics | {"examples": len(examples)}
+            for row in result.predictions:
+                out.write(json.dumps({"language": language} | row) + "\n")
     write_json(
         ctx.dir / "metrics.json",
         {"metric": task.metric, "source_language": ctx.params["source_language"], "languages": per_language},

@@ -1,11 +1,12 @@
-"""The two training stages: intermediate (keeps the encoder only) and target (keeps encoder + head)."""
+"""The two training stages: intermediate (keeps the encoder only) and target (keeps encoder + heads)."""
 
 from __future__ import annotations
 
 from codestilts.config import TrainConfig
 from codestilts.models.task_model import save_encoder, save_task_model
 from codestilts.progress import log
-from codestilts.stages.common import CHECKPOINT, StageContext, train_on_task
+from codestilts.stages.common import CHECKPOINT, Sampling, StageContext, TrainingTask, train
+from codestilts.tasks import get_task
 from codestilts.training.loop import FitResult
 
 
@@ -21,16 +22,29 @@ def _report(ctx: StageContext, result: FitResult) -> None:
 
 
 def run_intermediate(ctx: StageContext) -> None:
-    """Train on the intermediate task in its own language; save the encoder, drop the head."""
-    task = ctx.task()
-    model, tokenizer, result = train_on_task(ctx, task, task.source_language, TrainConfig(**ctx.params["train"]))
+    """Train on the intermediate task(s), each selected on its own source-language dev split; save
+    the encoder, drop the heads. With ``translate_train`` a task trains on all its languages; with
+    ``mlm`` a share of the steps is masked language modelling on unlabelled code."""
+    params = ctx.params
+    jobs = []
+    for identity in params["tasks"]:
+        task = get_task(identity["name"])
+        languages = task.languages if params["translate_train"] else (task.source_language,)
+        jobs.append(TrainingTask(task, tuple(languages), task.source_language))
+    extra, rates = [], {}
+    if params["mlm"]:
+        mlm = get_task(params["mlm"]["task"]["name"])
+        extra.append(TrainingTask(mlm, tuple(params["mlm"]["languages"]), ""))
+        rates[mlm.name] = params["mlm"]["rate"]
+    sampling = Sampling(**params["sampling"], extra_rates=rates)
+    model, tokenizer, result = train(ctx, jobs, TrainConfig(**params["train"]), sampling=sampling, extra=extra)
     save_encoder(model.encoder, tokenizer, ctx.dir / CHECKPOINT)
     _report(ctx, result)
 
 
 def run_target(ctx: StageContext) -> None:
     """Fine-tune on the target task in the source language, selected on its dev split."""
-    cfg = TrainConfig(**ctx.params["train"])
-    model, tokenizer, result = train_on_task(ctx, ctx.task(), ctx.params["source_language"], cfg)
+    source = ctx.params["source_language"]
+    model, tokenizer, result = train(ctx, [TrainingTask(ctx.task(), (source,), source)], TrainConfig(**ctx.params["train"]))
     save_task_model(model, tokenizer, ctx.dir / CHECKPOINT)
     _report(ctx, result)

@@ -1,45 +1,93 @@
 """The training loop, on Hugging Face Accelerate, readable top to bottom.
 
-AdamW with linear warmup and decay, gradient accumulation and clipping, optional bf16 autocast,
-evaluation on the source-language dev split every ``eval_every`` steps, and selection of the best
-dev score (with optional early stopping). Target languages are never looked at here.
+One or several tasks (each with its own head on the shared encoder) are trained together: each
+optimizer step draws a task from a :class:`TaskSampler` and takes that task's next batch. AdamW with
+linear warmup and decay, gradient accumulation and clipping, optional bf16 autocast, evaluation on
+the source-language dev split every ``eval_every`` steps and selection of the best dev score (with
+optional early stopping). Target languages are never looked at here.
+
+Every ``checkpoint_every`` steps the whole state (model, optimizer, scheduler, batch positions, task
+sampler and RNG states, best weights so far) is saved to ``resume_dir``; a killed run started again
+with the same arguments continues from there and ends with the same numbers.
 """
 
 from __future__ import annotations
 
-import copy
 import math
+import shutil
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
 from accelerate import Accelerator
+from accelerate.state import AcceleratorState, GradientState
 from accelerate.utils import set_seed
-from torch.utils.data import DataLoader
+from safetensors.torch import load_file, save_file
 from torch.utils.tensorboard import SummaryWriter
-from transformers import DataCollatorWithPadding, PreTrainedTokenizerBase, get_linear_schedule_with_warmup
+from transformers import PreTrainedTokenizerBase, get_linear_schedule_with_warmup
 
 from codestilts.config import TrainConfig
 from codestilts.models.task_model import TaskModel
 from codestilts.progress import log, progress_bar
-from codestilts.training.features import Feature
+from codestilts.tasks.base import Format
+from codestilts.training.features import Feature, collator
+from codestilts.training.sampling import BatchStream, TaskSampler
 
-DevScore = Callable[[TaskModel], float]
+DevScore = Callable[[TaskModel], dict[str, float]]
+"""Dev metrics of the model; the key ``score`` is what selection maximises."""
+
+BEST_WEIGHTS = "best.safetensors"
+
+
+@dataclass
+class TrainSource:
+    """One task's training data: its head name, format and encoded features."""
+
+    name: str
+    format: Format
+    features: Sequence[Feature]
 
 
 @dataclass
 class FitResult:
-    steps: int
-    best_step: int
-    best_dev_score: float
+    steps: int = 0
+    best_step: int = 0
+    best_dev_score: float = -math.inf
+    stale: int = 0
     history: list[dict[str, float]] = field(default_factory=list)
+    task_steps: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
 
 
+class _LoopState:
+    """What Accelerate checkpoints besides model, optimizer and scheduler."""
+
+    def __init__(self, result: FitResult, sampler: TaskSampler, streams: list[BatchStream]):
+        self.result, self.sampler, self.streams = result, sampler, streams
+
+    def state_dict(self) -> dict[str, Any]:
+        return {
+            "result": asdict(self.result),
+            "sampler": self.sampler.state_dict(),
+            "streams": [s.state_dict() for s in self.streams],
+        }
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        for key, value in state["result"].items():
+            setattr(self.result, key, value)
+        self.sampler.load_state_dict(state["sampler"])
+        for stream, saved in zip(self.streams, state["streams"], strict=True):
+            stream.load_state_dict(saved)
+
+
 def make_accelerator(cfg: TrainConfig) -> Accelerator:
+    """A fresh Accelerator per stage: stages of one run may differ in precision or accumulation."""
+    AcceleratorState._reset_state(reset_partial_state=False)
+    GradientState._reset_state()
     return Accelerator(
         cpu=not torch.cuda.is_available(),
         mixed_precision="bf16" if cfg.bf16 else "no",
@@ -50,100 +98,129 @@ def make_accelerator(cfg: TrainConfig) -> Accelerator:
 def _optimizer(model: torch.nn.Module, cfg: TrainConfig) -> torch.optim.Optimizer:
     decay, no_decay = [], []
     for name, param in model.named_parameters():
-        (no_decay if param.ndim < 2 or "LayerNorm" in name else decay).append(param)
+        (no_decay if param.ndim < 2 or "norm" in name.lower() else decay).append(param)
     groups = [{"params": decay, "weight_decay": cfg.weight_decay}, {"params": no_decay, "weight_decay": 0.0}]
     return torch.optim.AdamW(groups, lr=cfg.learning_rate)
 
 
+def planned_steps(sources: Sequence[TrainSource], cfg: TrainConfig) -> tuple[int, int]:
+    """(total optimizer steps, steps per epoch); an epoch is one pass over every task's data."""
+    batches = sum(max(1, -(-len(s.features) // cfg.batch_size)) for s in sources)
+    per_epoch = max(1, math.ceil(batches / cfg.gradient_accumulation))
+    return cfg.max_steps or math.ceil(cfg.epochs * per_epoch), per_epoch
+
+
+def _save_checkpoint(accelerator: Accelerator, resume_dir: Path, best_state: dict[str, torch.Tensor] | None) -> None:
+    """Write the checkpoint next to the old one, then swap: a kill mid-write loses nothing."""
+    fresh = resume_dir.with_name(resume_dir.name + ".new")
+    if accelerator.is_main_process and fresh.exists():
+        shutil.rmtree(fresh)
+    accelerator.wait_for_everyone()
+    accelerator.save_state(str(fresh))
+    if accelerator.is_main_process:
+        if best_state is not None:
+            save_file({k: v.contiguous() for k, v in best_state.items()}, fresh / BEST_WEIGHTS)
+        old = resume_dir.with_name(resume_dir.name + ".old")
+        if resume_dir.exists():
+            resume_dir.rename(old)
+        fresh.rename(resume_dir)
+        if old.exists():
+            shutil.rmtree(old)
+    accelerator.wait_for_everyone()
+
+
 def fit(
     model: TaskModel,
-    train: Sequence[Feature],
+    sources: Sequence[TrainSource],
+    sampler: TaskSampler,
     dev_score: DevScore,
     cfg: TrainConfig,
     *,
     tokenizer: PreTrainedTokenizerBase,
     seed: int,
     log_dir: Path,
+    resume_dir: Path,
     label: str,
 ) -> FitResult:
     """Train ``model`` in place and leave it holding the weights with the best dev score."""
     set_seed(seed)
     accelerator = make_accelerator(cfg)
-    loader = DataLoader(
-        list(train),
-        batch_size=cfg.batch_size,
-        shuffle=True,
-        collate_fn=DataCollatorWithPadding(tokenizer),
-        generator=torch.Generator().manual_seed(seed),
-    )
-    updates_per_epoch = math.ceil(len(loader) / cfg.gradient_accumulation)
-    total = cfg.max_steps or math.ceil(cfg.epochs * updates_per_epoch)
-    eval_every = cfg.eval_every or updates_per_epoch
+    total, per_epoch = planned_steps(sources, cfg)
+    eval_every = cfg.eval_every or per_epoch
+    checkpoint_every = cfg.checkpoint_every or eval_every
+    streams = [
+        BatchStream(len(s.features), cfg.batch_size, seed, i, accelerator.process_index, accelerator.num_processes)
+        for i, s in enumerate(sources)
+    ]
+    collate = [collator(s.format, tokenizer) for s in sources]
     optimizer = _optimizer(model, cfg)
     scheduler = get_linear_schedule_with_warmup(optimizer, round(cfg.warmup_ratio * total), total)
-    model, optimizer, loader, scheduler = accelerator.prepare(model, optimizer, loader, scheduler)
-
-    writer = SummaryWriter(log_dir=str(log_dir))
-    result = FitResult(steps=0, best_step=0, best_dev_score=-math.inf)
+    model, optimizer, scheduler = accelerator.prepare(model, optimizer, scheduler)
+    result = FitResult(task_steps={s.name: 0 for s in sources})
+    accelerator.register_for_checkpointing(_LoopState(result, sampler, streams))
     best_state: dict[str, torch.Tensor] | None = None
-    stale = 0
-    started = time.monotonic()
-    running_loss: list[float] = []
+    if resume_dir.is_dir():
+        accelerator.load_state(str(resume_dir))
+        if (resume_dir / BEST_WEIGHTS).is_file():
+            best_state = load_file(resume_dir / BEST_WEIGHTS)
+        log.info("%s: resumed at step %d of %d", label, result.steps, total)
+
+    writer = SummaryWriter(log_dir=str(log_dir)) if accelerator.is_main_process else None
+    started, done_before = time.monotonic(), result.steps
+    device = accelerator.device
+    model.train()
     with progress_bar(label, total) as bar:
+        bar.update(bar.task_ids[0], completed=result.steps)
         while result.steps < total:
-            for batch in loader:
+            chosen = sampler.draw()
+            losses = []
+            for _ in range(cfg.gradient_accumulation):
+                source, stream = sources[chosen], streams[chosen]
+                batch = collate[chosen]([source.features[i] for i in stream.next_indices()])
                 with accelerator.accumulate(model):
-                    loss = model(**batch).loss
+                    loss = model(source.name, **{k: v.to(device) for k, v in batch.items()}).loss
                     accelerator.backward(loss)
                     if accelerator.sync_gradients:
                         accelerator.clip_grad_norm_(model.parameters(), cfg.max_grad_norm)
                     optimizer.step()
                     scheduler.step()
                     optimizer.zero_grad()
-                running_loss.append(loss.item())
-                if not accelerator.sync_gradients:
-                    continue
-                result.steps += 1
-                mean_loss = float(np.mean(running_loss))
-                running_loss.clear()
+                losses.append(loss.item())
+            result.steps += 1
+            result.task_steps[sources[chosen].name] += 1
+            mean_loss = float(np.mean(losses))
+            if writer:
                 writer.add_scalar("train/loss", mean_loss, result.steps)
+                writer.add_scalar(f"train/loss/{sources[chosen].name}", mean_loss, result.steps)
                 writer.add_scalar("train/lr", scheduler.get_last_lr()[0], result.steps)
-                rate = result.steps / max(time.monotonic() - started, 1e-9)
-                bar.update(bar.task_ids[0], advance=1, status=f"loss {mean_loss:.4f} {rate:.2f} step/s")
-                if result.steps % eval_every == 0 or result.steps == total:
-                    score = dev_score(accelerator.unwrap_model(model))
-                    model.train()
-                    writer.add_scalar("dev/score", score, result.steps)
-                    result.history.append({"step": result.steps, "loss": mean_loss, "dev": score})
-                    log.info("%s step %d/%d loss %.4f dev %.4f", label, result.steps, total, mean_loss, score)
-                    if score > result.best_dev_score:
-                        result.best_dev_score, result.best_step, stale = score, result.steps, 0
-                        best_state = copy.deepcopy(accelerator.unwrap_model(model).state_dict())
-                    else:
-                        stale += 1
-                    if cfg.patience is not None and stale >= cfg.patience:
-                        log.info("%s: early stop after %d evaluations without improvement", label, stale)
-                        total = result.steps
-                if result.steps >= total:
+            rate = (result.steps - done_before) / max(time.monotonic() - started, 1e-9)
+            bar.update(bar.task_ids[0], completed=result.steps, status=f"loss {mean_loss:.4f} {rate:.2f} step/s")
+            if result.steps % eval_every == 0 or result.steps == total:
+                scores = dev_score(accelerator.unwrap_model(model))
+                model.train()
+                if writer:
+                    for name, value in scores.items():
+                        writer.add_scalar(f"dev/{name}", value, result.steps)
+                result.history.append({"step": result.steps, "loss": mean_loss} | scores)
+                log.info("%s step %d/%d loss %.4f dev %.4f", label, result.steps, total, mean_loss, scores["score"])
+                if scores["score"] > result.best_dev_score:
+                    result.best_dev_score, result.best_step, result.stale = scores["score"], result.steps, 0
+                    best_state = {k: v.detach().clone() for k, v in accelerator.unwrap_model(model).state_dict().items()}
+                else:
+                    result.stale += 1
+                if cfg.patience is not None and result.stale >= cfg.patience:
+                    log.info("%s: early stop after %d evaluations without improvement", label, result.stale)
                     break
-    writer.close()
+            if result.steps % checkpoint_every == 0 and result.steps < total:
+                _save_checkpoint(accelerator, resume_dir, best_state)
+    if writer:
+        writer.close()
     unwrapped = accelerator.unwrap_model(model)
     if best_state is not None:
         unwrapped.load_state_dict(best_state)
     result.seconds = time.monotonic() - started
+    accelerator.wait_for_everyone()
+    if accelerator.is_main_process and resume_dir.exists():
+        shutil.rmtree(resume_dir)
+    accelerator.free_memory()
     return result
-
-
-@torch.no_grad()
-def predict_logits(
-    model: TaskModel, features: Sequence[Feature], tokenizer: PreTrainedTokenizerBase, batch_size: int = 64
-) -> np.ndarray:
-    """Logits for each feature, in order, in eval mode."""
-    model.eval()
-    collate = DataCollatorWithPadding(tokenizer)
-    device = next(model.parameters()).device
-    out = []
-    for start in range(0, len(features), batch_size):
-        batch = collate([{k: v for k, v in f.items() if k != "labels"} for f in features[start : start + batch_size]])
-        out.append(model(**{k: v.to(device) for k, v in batch.items()}).logits.float().cpu().numpy())
-    return np.concatenate(out) if out else np.zeros((0, model.spec.num_labels))

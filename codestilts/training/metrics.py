@@ -33,3 +33,31 @@ def ranks(similarity: np.ndarray) -> np.ndarray:
 
 def retrieval_metrics(query_ranks: np.ndarray) -> dict[str, float]:
     return {"acc@1": float(np.mean(query_ranks == 1)), "mrr": float(np.mean(1.0 / query_ranks))}
+
+
+def _normalize_answer(text: str, language: str) -> list[str]:
+    """SQuAD's normalisation for English (lowercase, no punctuation or articles); whitespace
+    tokens for code, where case and punctuation carry meaning."""
+    if language != "en":
+        return text.split()
+    import re
+    import string
+
+    text = "".join(ch for ch in text.lower() if ch not in set(string.punctuation))
+    return re.sub(r"\b(a|an|the)\b", " ", text).split()
+
+
+def span_scores(prediction: str, golds: list[str], language: str) -> tuple[float, float]:
+    """Exact match and token F1 of one predicted answer against its best-matching gold answer."""
+    predicted = _normalize_answer(prediction, language)
+    best_em, best_f1 = 0.0, 0.0
+    for gold in golds:
+        reference = _normalize_answer(gold, language)
+        best_em = max(best_em, float(predicted == reference))
+        common = sum(min(predicted.count(t), reference.count(t)) for t in set(predicted))
+        if common:
+            precision, recall = common / len(predicted), common / len(reference)
+            best_f1 = max(best_f1, 2 * precision * recall / (precision + recall))
+        elif not predicted and not reference:
+            best_f1 = max(best_f1, 1.0)
+    return best_em, best_f1
