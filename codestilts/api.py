@@ -14,6 +14,7 @@ import pandas as pd
 
 from codestilts.config import ExperimentConfig, load_config, parse_config
 from codestilts.executor import RunSummary, execute
+from codestilts.parallel import process_state
 from codestilts.plan import Plan, build_plan
 from codestilts.report.markdown import render
 from codestilts.report.results import PLAN_FILE, collect
@@ -83,6 +84,10 @@ def run(config: ConfigLike, out: str | Path | None = None) -> RunResult:
     cfg = as_config(config)
     planned = build_plan(cfg)
     folder = Path(out) if out is not None else default_out(cfg)
-    write_plan(planned, folder)
+    state = process_state()  # under `accelerate launch`, one process writes the run's files
+    if state.is_main_process:
+        write_plan(planned, folder)
+    state.wait_for_everyone()
     summary = execute(planned, Store(folder))
-    return RunResult(out=folder, summary=summary, results=write_report(folder))
+    results = write_report(folder) if state.is_main_process else collect(folder)
+    return RunResult(out=folder, summary=summary, results=results)

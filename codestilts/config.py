@@ -11,7 +11,14 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+)
 
 from codestilts.errors import UserError
 
@@ -26,6 +33,9 @@ class Strict(BaseModel):
 class ModelConfig(Strict):
     name: str = Field(description="`minilm`, `tiny`, a Hugging Face model id or a local path")
     max_length: Annotated[int, Field(gt=8, le=8192)] = 256
+    dropout: Annotated[float, Field(ge=0, lt=1)] | None = Field(
+        default=None, description="override every dropout rate of the encoder and heads (default: the model's)"
+    )
 
 
 class TrainConfig(Strict):

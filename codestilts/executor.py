@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from codestilts.errors import UserError
+from codestilts.parallel import process_state
 from codestilts.plan import Plan, Stage
 from codestilts.progress import log, stage_log
 from codestilts.stages import RUNNERS, StageContext
@@ -30,14 +31,28 @@ class RunSummary:
         return not self.failed and not self.blocked
 
 
+TRAINED = ("intermediate", "target")
+"""Stage kinds every process runs (data parallel training); the main process alone runs the rest."""
+
+
 def run_stage(stage: Stage, store: Store, data_dir: Path | None) -> None:
-    """Run one stage into its folder; it is marked complete only after every output is written."""
+    """Run one stage into its folder; it is marked complete only after every output is written.
+
+    Under ``accelerate launch`` every process calls this; only the main process writes the store.
+    """
+    state = process_state()
     folder = store.stage(stage.id)
-    folder.begin(stage.describe(), keep=KEEP_ON_RESTART)
+    if state.is_main_process:
+        folder.begin(stage.describe(), keep=KEEP_ON_RESTART)
+    state.wait_for_everyone()
     context = StageContext(stage=stage, dir=folder, parents={p: store.stage(p) for p in stage.parents}, data_dir=data_dir)
-    with stage_log(folder / "log.txt"):
+    if state.is_main_process:
+        with stage_log(folder / "log.txt"):
+            RUNNERS[stage.kind](context)
+        folder.complete()
+    elif stage.kind in TRAINED:
         RUNNERS[stage.kind](context)
-    folder.complete()
+    state.wait_for_everyone()
 
 
 def execute(plan: Plan, store: Store) -> RunSummary:
@@ -56,10 +71,12 @@ def execute(plan: Plan, store: Store) -> RunSummary:
         try:
             run_stage(stage, store, plan.data_dir)
         except UserError as err:
-            folder.fail(err.render(), "")
+            if process_state().is_main_process:
+                folder.fail(err.render(), "")
             raise UserError(err.message, where=err.where or f"stage {stage.id}", hint=err.hint) from None
         except Exception as err:  # a stage's crash is recorded and does not stop independent stages
-            folder.fail(f"{type(err).__name__}: {err}", traceback.format_exc())
+            if process_state().is_main_process:
+                folder.fail(f"{type(err).__name__}: {err}", traceback.format_exc())
             log.error("stage %s failed: %s: %s", stage.id, type(err).__name__, err)
             summary.failed[stage.id] = f"{type(err).__name__}: {err}"
             unavailable.add(stage.id)

@@ -38,6 +38,7 @@ def build_fixture_data(root: Path, problems: int = PROBLEMS) -> Path:
         records = [
             {
                 "task_id": f"{TASK_PREFIX[lang]}/{n}",
+                "prompt": decl.format(n=n),
                 "declaration": decl.format(n=n),
                 "canonical_solution": good.format(n=n),
                 "buggy_solution": bad.format(n=n),

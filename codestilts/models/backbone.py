@@ -11,7 +11,14 @@ from functools import cache
 from pathlib import Path
 
 import torch
-from transformers import AutoConfig, AutoModel, AutoTokenizer, BertConfig, PreTrainedModel, PreTrainedTokenizerBase
+from transformers import (
+    AutoConfig,
+    AutoModel,
+    AutoTokenizer,
+    BertConfig,
+    PreTrainedModel,
+    PreTrainedTokenizerBase,
+)
 
 from codestilts.errors import UserError
 
@@ -60,13 +67,24 @@ def tiny_config(vocab_size: int) -> BertConfig:
     )
 
 
-def load_encoder(name_or_path: str) -> PreTrainedModel:
-    """The base encoder: pretrained weights, or for ``tiny`` a fixed random initialisation."""
+def with_dropout(config: PretrainedConfig, dropout: float | None) -> PretrainedConfig:
+    """``config`` with every dropout rate it has set to ``dropout`` (unchanged when None)."""
+    if dropout is not None:
+        for key, value in config.to_dict().items():
+            if "dropout" in key and isinstance(value, float):
+                setattr(config, key, dropout)
+    return config
+
+
+def load_encoder(name_or_path: str | Path, dropout: float | None = None) -> PreTrainedModel:
+    """An encoder: pretrained weights (a name or a checkpoint folder), or for ``tiny`` a fixed
+    random initialisation."""
     if name_or_path == TINY:
         with torch.random.fork_rng():
             torch.manual_seed(TINY_INIT_SEED)
-            return AutoModel.from_config(tiny_config(len(load_tokenizer(TINY))))
-    return AutoModel.from_pretrained(resolve(name_or_path))
+            return AutoModel.from_config(with_dropout(tiny_config(len(load_tokenizer(TINY))), dropout))
+    path = resolve(str(name_or_path))
+    return AutoModel.from_pretrained(path, config=with_dropout(AutoConfig.from_pretrained(path), dropout))
 
 
 def num_layers(encoder: PreTrainedModel) -> int:

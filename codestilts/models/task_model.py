@@ -38,6 +38,7 @@ class HeadSpec:
     format: str
     num_labels: int = 0
     pooling: Pooling = "cls"
+    dropout: float = 0.1
 
 
 @dataclass
@@ -50,13 +51,13 @@ def build_head(spec: HeadSpec, config) -> nn.Module:
     hidden = config.hidden_size
     match Format(spec.format):
         case Format.CLASSIFICATION | Format.PAIR_CLASSIFICATION:
-            return SequenceClassificationHead(hidden, spec.num_labels, spec.pooling)
+            return SequenceClassificationHead(hidden, spec.num_labels, spec.pooling, spec.dropout)
         case Format.MULTIPLE_CHOICE:
-            return MultipleChoiceHead(hidden, spec.pooling)
+            return MultipleChoiceHead(hidden, spec.pooling, spec.dropout)
         case Format.SPAN_EXTRACTION:
             return SpanHead(hidden)
         case Format.TOKEN_TAGGING:
-            return TaggingHead(hidden, spec.num_labels)
+            return TaggingHead(hidden, spec.num_labels, spec.dropout)
         case Format.RETRIEVAL:
             return ContrastiveHead("mean")
         case Format.MLM:

@@ -9,12 +9,18 @@ from typing import Any
 
 import numpy as np
 from accelerate.utils import set_seed
-from transformers import AutoModel, AutoTokenizer, PreTrainedModel, PreTrainedTokenizerBase
+from transformers import (
+    AutoModel,
+    AutoTokenizer,
+    PreTrainedModel,
+    PreTrainedTokenizerBase,
+)
 
 from codestilts.config import TrainConfig
 from codestilts.errors import UserError
 from codestilts.models.backbone import load_encoder, load_tokenizer
 from codestilts.models.task_model import HeadSpec, TaskModel
+from codestilts.parallel import process_state
 from codestilts.plan import Stage
 from codestilts.store import StageDir, write_json
 from codestilts.tasks import Format, Task, get_task, records
@@ -46,6 +52,11 @@ class StageContext:
     def task(self) -> Task:
         return get_task(self.params["task"]["name"])
 
+    @property
+    def is_main(self) -> bool:
+        """False in the other processes of a data-parallel run: they train but write nothing."""
+        return process_state().is_main_process
+
     def parent(self, kind: str) -> StageDir | None:
         found = [d for stage_id, d in self.parents.items() if stage_id.startswith(f"{kind}-")]
         return found[0] if found else None
@@ -54,11 +65,12 @@ class StageContext:
 def starting_encoder(ctx: StageContext) -> tuple[PreTrainedModel, PreTrainedTokenizerBase]:
     """The intermediate parent's checkpoint, or the base model when there is none (the baseline)."""
     inter = ctx.parent("intermediate")
+    dropout = ctx.params["model"].get("dropout")
     if inter is not None:
         path = inter / CHECKPOINT
-        return AutoModel.from_pretrained(path), AutoTokenizer.from_pretrained(path)
+        return load_encoder(path, dropout), AutoTokenizer.from_pretrained(path)
     name = ctx.params["model"]["name"]
-    return load_encoder(name), load_tokenizer(name)
+    return load_encoder(name, dropout), load_tokenizer(name)
 
 
 def subset(items: list[Record], limit: int | None) -> list[Record]:
@@ -110,7 +122,11 @@ def train(
     encoder, tokenizer = starting_encoder(ctx)
     max_length = ctx.params["model"]["max_length"]
     everything = [*jobs, *extra]
-    specs = {j.task.name: HeadSpec(j.task.format.value, j.task.num_labels, cfg.pooling) for j in everything}
+    dropout = ctx.params["model"].get("dropout")
+    specs = {
+        j.task.name: HeadSpec(j.task.format.value, j.task.num_labels, cfg.pooling, 0.1 if dropout is None else dropout)
+        for j in everything
+    }
     model = TaskModel(encoder, specs)
     sources = [
         TrainSource(
@@ -165,8 +181,10 @@ def train(
         "dev_score": result.best_dev_score,
         "seconds": round(result.seconds, 1),
         "history": result.history,
+        "train_loss": result.losses,
     }
-    write_json(ctx.dir / "metrics.json", summary)
+    if ctx.is_main:
+        write_json(ctx.dir / "metrics.json", summary)
     return model, tokenizer, result
 
 

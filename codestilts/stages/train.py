@@ -5,7 +5,13 @@ from __future__ import annotations
 from codestilts.config import TrainConfig
 from codestilts.models.task_model import save_encoder, save_task_model
 from codestilts.progress import log
-from codestilts.stages.common import CHECKPOINT, Sampling, StageContext, TrainingTask, train
+from codestilts.stages.common import (
+    CHECKPOINT,
+    Sampling,
+    StageContext,
+    TrainingTask,
+    train,
+)
 from codestilts.tasks import get_task
 from codestilts.training.loop import FitResult
 
@@ -38,13 +44,15 @@ def run_intermediate(ctx: StageContext) -> None:
         rates[mlm.name] = params["mlm"]["rate"]
     sampling = Sampling(**params["sampling"], extra_rates=rates)
     model, tokenizer, result = train(ctx, jobs, TrainConfig(**params["train"]), sampling=sampling, extra=extra)
-    save_encoder(model.encoder, tokenizer, ctx.dir / CHECKPOINT)
-    _report(ctx, result)
+    if ctx.is_main:
+        save_encoder(model.encoder, tokenizer, ctx.dir / CHECKPOINT)
+        _report(ctx, result)
 
 
 def run_target(ctx: StageContext) -> None:
     """Fine-tune on the target task in the source language, selected on its dev split."""
     source = ctx.params["source_language"]
     model, tokenizer, result = train(ctx, [TrainingTask(ctx.task(), (source,), source)], TrainConfig(**ctx.params["train"]))
-    save_task_model(model, tokenizer, ctx.dir / CHECKPOINT)
-    _report(ctx, result)
+    if ctx.is_main:
+        save_task_model(model, tokenizer, ctx.dir / CHECKPOINT)
+        _report(ctx, result)

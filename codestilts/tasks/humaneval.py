@@ -8,7 +8,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from codestilts.tasks.base import ClassificationExample, Format, Record, RetrievalItem, Task, TaskData
+from codestilts.tasks.base import (
+    ClassificationExample,
+    Format,
+    Record,
+    RetrievalItem,
+    Task,
+    TaskData,
+)
 from codestilts.tasks.code_text import clean_code
 from codestilts.tasks.files import read_jsonl
 from codestilts.tasks.registry import register

@@ -18,7 +18,14 @@ from codestilts.models.heads import IGNORE
 from codestilts.models.task_model import TaskModel
 from codestilts.tasks.base import Format, Record, SpanExample, TaggingExample
 from codestilts.training.features import Collator, Feature, collator, encode
-from codestilts.training.metrics import accuracy, classification_metrics, f1, ranks, retrieval_metrics, span_scores
+from codestilts.training.metrics import (
+    accuracy,
+    classification_metrics,
+    f1,
+    ranks,
+    retrieval_metrics,
+    span_scores,
+)
 
 MAX_ANSWER_TOKENS = 64
 

@@ -25,7 +25,7 @@ import numpy as np
 import torch
 from accelerate import Accelerator
 from accelerate.state import AcceleratorState, GradientState
-from accelerate.utils import set_seed
+from accelerate.utils import DistributedDataParallelKwargs, set_seed
 from safetensors.torch import load_file, save_file
 from torch.utils.tensorboard import SummaryWriter
 from transformers import PreTrainedTokenizerBase, get_linear_schedule_with_warmup
@@ -59,6 +59,8 @@ class FitResult:
     best_dev_score: float = -math.inf
     stale: int = 0
     history: list[dict[str, float]] = field(default_factory=list)
+    losses: list[float] = field(default_factory=list)
+    """Mean training loss of every step (over processes and accumulated micro-batches)."""
     task_steps: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
 
@@ -92,6 +94,8 @@ def make_accelerator(cfg: TrainConfig) -> Accelerator:
         cpu=not torch.cuda.is_available(),
         mixed_precision="bf16" if cfg.bf16 else "no",
         gradient_accumulation_steps=cfg.gradient_accumulation,
+        # heads of tasks not drawn in a step, and the encoder's unused pooler, get no gradient
+        kwargs_handlers=[DistributedDataParallelKwargs(find_unused_parameters=True)],
     )
 
 
@@ -185,10 +189,11 @@ def fit(
                     optimizer.step()
                     scheduler.step()
                     optimizer.zero_grad()
-                losses.append(loss.item())
+                losses.append(accelerator.reduce(loss.detach(), reduction="mean").item())
             result.steps += 1
             result.task_steps[sources[chosen].name] += 1
             mean_loss = float(np.mean(losses))
+            result.losses.append(round(mean_loss, 6))
             if writer:
                 writer.add_scalar("train/loss", mean_loss, result.steps)
                 writer.add_scalar(f"train/loss/{sources[chosen].name}", mean_loss, result.steps)

@@ -1,0 +1,139 @@
+"""Training: every head learns, samplers follow their formulas, and runs resume exactly."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from codestilts.config import TrainConfig
+from codestilts.models.backbone import load_encoder, load_tokenizer
+from codestilts.models.task_model import HeadSpec, TaskModel
+from codestilts.tasks.base import (
+    ClassificationExample,
+    Format,
+    MultipleChoiceExample,
+    PairExample,
+    RetrievalItem,
+    SpanExample,
+    TaggingExample,
+    TextItem,
+)
+from codestilts.training.evaluation import evaluate_records
+from codestilts.training.features import encode
+from codestilts.training.loop import TrainSource, fit
+from codestilts.training.sampling import BatchStream, TaskSampler, task_probabilities
+
+WORDS = ["apple", "river", "stone", "cloud", "green", "table", "music", "paper", "light", "horse", "glass", "train"]
+
+
+def _synthetic(fmt: Format, n: int, seed: int) -> list:
+    """Small learnable tasks, one per format."""
+    rng = random.Random(seed)
+    records = []
+    for i in range(n):
+        words = rng.sample(WORDS, 4)
+        if fmt is Format.CLASSIFICATION:
+            label = i % 2
+            records.append(ClassificationExample(f"{i}", f"{i}", " ".join(words + ["yes" if label else "no"]), label))
+        elif fmt is Format.PAIR_CLASSIFICATION:
+            label = i % 2
+            records.append(PairExample(f"{i}", f"{i}", words[0], f"{'same' if label else 'other'} {words[1]}", label))
+        elif fmt is Format.MULTIPLE_CHOICE:
+            label = i % 3
+            choices = [("right " if c == label else "") + w for c, w in enumerate(words[1:4])]
+            records.append(MultipleChoiceExample(f"{i}", f"{i}", f"pick {words[0]}", tuple(choices), label))
+        elif fmt is Format.SPAN_EXTRACTION:
+            context = " ".join(words[:2]) + " answer " + words[2] + " " + words[3]
+            start = context.index(" answer ") + len(" answer ")
+            records.append(SpanExample(f"{i}", f"{i}", "what is the answer?", context, ((start, start + len(words[2])),)))
+        elif fmt is Format.TOKEN_TAGGING:
+            tokens = [w if rng.random() < 0.5 else str(rng.randint(0, 99)) for w in words]
+            records.append(TaggingExample(f"{i}", f"{i}", tuple(tokens), tuple(int(t.isdigit()) for t in tokens)))
+        elif fmt is Format.RETRIEVAL:
+            records.append(RetrievalItem(f"{i}", f"{i}", " ".join(words), query=f"{words[0]} {words[1]}"))
+        else:
+            records.append(TextItem(f"{i}", f"{i}", " ".join(words)))
+    return records
+
+
+CHANCE = {
+    Format.CLASSIFICATION: ("accuracy", 0.5, 2),
+    Format.PAIR_CLASSIFICATION: ("accuracy", 0.5, 2),
+    Format.MULTIPLE_CHOICE: ("accuracy", 1 / 3, 0),
+    Format.SPAN_EXTRACTION: ("f1", 0.25, 0),
+    Format.TOKEN_TAGGING: ("accuracy", 0.6, 2),
+    Format.RETRIEVAL: ("acc@1", 1 / 64, 0),
+}
+
+
+def _train(fmt: Format, train: list, cfg: TrainConfig, tmp_path: Path, num_labels: int = 0, seed: int = 0) -> TaskModel:
+    tokenizer = load_tokenizer("tiny")
+    model = TaskModel(load_encoder("tiny"), {"t": HeadSpec(fmt.value, num_labels, "mean", 0.0)})
+    source = TrainSource("t", fmt, encode(train, tokenizer, 32))
+    fit(
+        model, [source], TaskSampler(np.array([1.0]), seed), lambda m: {"score": 0.0}, cfg,
+        tokenizer=tokenizer, seed=seed, log_dir=tmp_path / "tb", resume_dir=tmp_path / "resume", label=fmt.value,
+    )
+    return model
+
+
+@pytest.mark.parametrize("fmt", list(CHANCE))
+def test_each_head_learns_above_chance(fmt: Format, tmp_path: Path) -> None:
+    metric, chance, num_labels = CHANCE[fmt]
+    cfg = TrainConfig(learning_rate=3e-3, batch_size=16, max_steps=60, warmup_ratio=0.0, eval_every=60)
+    model = _train(fmt, _synthetic(fmt, 256, 0), cfg, tmp_path, num_labels)
+    test = _synthetic(fmt, 64, 1)
+    result = evaluate_records(model, "t", fmt, test, load_tokenizer("tiny"), max_length=32, num_labels=num_labels, language="en")
+    assert result.metrics[metric] > chance + 0.15, result.metrics
+    assert len(result.predictions) == len(test)
+
+
+def test_mlm_loss_goes_down(tmp_path: Path) -> None:
+    cfg = TrainConfig(learning_rate=3e-3, batch_size=16, max_steps=40, warmup_ratio=0.0, eval_every=40)
+    tokenizer = load_tokenizer("tiny")
+    model = TaskModel(load_encoder("tiny"), {"m": HeadSpec("mlm")})
+    source = TrainSource("m", Format.MLM, encode(_synthetic(Format.MLM, 256, 0), tokenizer, 16))
+    result = fit(
+        model, [source], TaskSampler(np.array([1.0]), 0), lambda m: {"score": 0.0}, cfg,
+        tokenizer=tokenizer, seed=0, log_dir=tmp_path / "tb", resume_dir=tmp_path / "r", label="mlm",
+    )
+    assert np.mean(result.losses[-10:]) < np.mean(result.losses[:5]) - 1.0
+
+
+@pytest.mark.parametrize(
+    ("strategy", "kwargs", "expected"),
+    [
+        ("uniform", {}, [1 / 3] * 3),
+        ("proportional", {}, [0.1, 0.3, 0.6]),
+        ("temperature", {"temperature": 2.0}, np.sqrt([100, 300, 600]) / np.sqrt([100, 300, 600]).sum()),
+        ("capped", {"cap": 300}, [100 / 700, 300 / 700, 300 / 700]),
+    ],
+)
+def test_sampler_proportions_follow_their_formula(strategy: str, kwargs: dict, expected) -> None:
+    probabilities = task_probabilities([100, 300, 600], strategy, **kwargs)
+    assert np.allclose(probabilities, expected)
+    sampler = TaskSampler(probabilities, seed=3)
+    observed = np.bincount([sampler.draw() for _ in range(20000)], minlength=3) / 20000
+    assert np.allclose(observed, expected, atol=0.015)
+
+
+def test_batch_stream_resumes_where_it_stopped() -> None:
+    straight = BatchStream(size=10, batch_size=4, seed=1, stream=0)
+    expected = [straight.next_indices() for _ in range(7)]
+    first = BatchStream(size=10, batch_size=4, seed=1, stream=0)
+    got = [first.next_indices() for _ in range(4)]
+    resumed = BatchStream(size=10, batch_size=4, seed=1, stream=0)
+    resumed.load_state_dict(first.state_dict())
+    got += [resumed.next_indices() for _ in range(3)]
+    assert got == expected
+    assert sorted(sum(expected[:3], [])) == list(range(10))  # one epoch covers every example once
+
+
+def test_data_parallel_shares_cover_the_global_batch() -> None:
+    streams = [BatchStream(size=16, batch_size=8, seed=0, stream=0, rank=r, world=2) for r in range(2)]
+    single = BatchStream(size=16, batch_size=8, seed=0, stream=0)
+    for _ in range(3):
+        assert sorted(streams[0].next_indices() + streams[1].next_indices()) == sorted(single.next_indices())
