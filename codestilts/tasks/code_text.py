@@ -8,12 +8,14 @@ with tree-sitter and
 - drops the file preamble (imports, includes, package clauses), which is the same for every problem;
 - masks every function the snippet defines (and each use of it) as ``func``, ``func1``, ...
 
-Languages are named by their short codes (``python``, ``cpp``, ``java``, ``js``, ``go``, ``rust``).
+Languages are named by their short codes (``python``, ``cpp``, ``java``, ``js``, ``go``, ``rust``, ``ts``,
+``csharp``, ``php``, ``ruby``, ``kotlin``, ``scala``, ``swift``, ``perl``).
 """
 
 from __future__ import annotations
 
 import re
+import warnings
 from dataclasses import dataclass
 from functools import cache
 from importlib import import_module
@@ -32,6 +34,7 @@ class Grammar:
     preamble_nodes: frozenset[str]
     identifier_nodes: frozenset[str] = frozenset({"identifier", "field_identifier", "property_identifier"})
     entry: str = "language"
+    roots: frozenset[str] = frozenset({"module", "translation_unit", "program", "source_file", "compilation_unit"})
 
 
 GRAMMARS: dict[str, Grammar] = {
@@ -65,6 +68,51 @@ GRAMMARS: dict[str, Grammar] = {
         frozenset({"function_item"}),
         frozenset({"use_declaration", "extern_crate_declaration"}),
     ),
+    "ts": Grammar(
+        "tree_sitter_typescript",
+        frozenset({"function_declaration", "variable_declarator", "method_definition"}),
+        frozenset({"import_statement"}),
+        frozenset({"identifier", "property_identifier", "type_identifier"}),
+        entry="language_typescript",
+    ),
+    "csharp": Grammar(
+        "tree_sitter_c_sharp",
+        frozenset({"method_declaration", "local_function_statement"}),
+        frozenset({"using_directive"}),
+        frozenset({"identifier"}),
+    ),
+    "php": Grammar(
+        "tree_sitter_php",
+        frozenset({"function_definition", "method_declaration"}),
+        frozenset({"php_tag", "namespace_use_declaration"}),
+        frozenset({"name"}),
+        entry="language_php",
+    ),
+    "ruby": Grammar("tree_sitter_ruby", frozenset({"method"}), frozenset(), frozenset({"identifier", "constant"})),
+    "kotlin": Grammar(
+        "tree_sitter_kotlin",
+        frozenset({"function_declaration"}),
+        frozenset({"import", "import_list", "import_header", "package_header"}),
+        frozenset({"identifier", "simple_identifier", "type_identifier"}),
+    ),
+    "scala": Grammar(
+        "tree_sitter_scala",
+        frozenset({"function_definition"}),
+        frozenset({"import_declaration", "package_clause"}),
+        frozenset({"identifier", "type_identifier"}),
+    ),
+    "swift": Grammar(
+        "tree_sitter_swift",
+        frozenset({"function_declaration"}),
+        frozenset({"import_declaration"}),
+        frozenset({"simple_identifier", "type_identifier"}),
+    ),
+    "perl": Grammar(
+        "tree_sitter_perl",
+        frozenset({"subroutine_declaration_statement"}),
+        frozenset({"use_statement"}),
+        frozenset({"bareword", "function", "varname"}),
+    ),
 }
 
 _KEEP_NAMES = frozenset({"main"})
@@ -81,7 +129,9 @@ def parser_for(language: str) -> Parser:
             hint=f"known: {', '.join(sorted(GRAMMARS))}",
         )
     module = import_module(grammar.module)
-    return Parser(Language(getattr(module, grammar.entry)()))
+    with warnings.catch_warnings():  # tree-sitter-perl still hands over its language as an int
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return Parser(Language(getattr(module, grammar.entry)()))
 
 
 def _walk(node: Node):
@@ -129,28 +179,44 @@ def _defined_functions(root: Node, grammar: Grammar) -> list[str]:
     return names
 
 
-def clean_code(code: str, language: str, *, mask_names: bool = True, drop_comments: bool = True) -> str:
-    """``code`` without comments, docstrings and preamble, its own function names masked."""
+def name_key(name: str) -> str:
+    """``min_cost``, ``minCost`` and ``MinCost`` are one name (benchmarks rename per language style)."""
+    return name.replace("_", "").lower()
+
+
+def clean_code(
+    code: str,
+    language: str,
+    *,
+    mask_names: bool = True,
+    drop_comments: bool = True,
+    entry_point: str | None = None,
+) -> str:
+    """``code`` without comments, docstrings and preamble, its own function names masked.
+
+    ``entry_point`` (the problem's function name) also masks any identifier spelled like it in
+    another case style, such as the class ``MinCost`` that MBXP wraps around Java's ``minCost``.
+    """
     parser = parser_for(language)
     grammar = GRAMMARS[language]
     source = code.encode()
     tree = parser.parse(source)
     defined = _defined_functions(tree.root_node, grammar)
     masks = {name: ("func" if i == 0 else f"func{i}") for i, name in enumerate(defined)}
+    like = name_key(entry_point) if entry_point else None
 
     edits: list[tuple[int, int, bytes]] = []
     for node in _walk(tree.root_node):
-        if node.type in grammar.preamble_nodes and node.parent is not None and node.parent.type in (
-            "module",
-            "translation_unit",
-            "program",
-            "source_file",
-        ):
+        if node.type in grammar.preamble_nodes and node.parent is not None and node.parent.type in grammar.roots:
             edits.append((node.start_byte, node.end_byte, b""))
-        elif drop_comments and ("comment" in node.type or _is_docstring(node)):
+        elif drop_comments and ("comment" in node.type or node.type == "pod" or _is_docstring(node)):
             edits.append((node.start_byte, node.end_byte, b""))
-        elif mask_names and node.type in grammar.identifier_nodes and node.text.decode() in masks:
-            edits.append((node.start_byte, node.end_byte, masks[node.text.decode()].encode()))
+        elif mask_names and node.type in grammar.identifier_nodes:
+            text = node.text.decode()
+            if text in masks:
+                edits.append((node.start_byte, node.end_byte, masks[text].encode()))
+            elif like is not None and name_key(text) == like:
+                edits.append((node.start_byte, node.end_byte, b"func"))
 
     out = bytearray()
     cursor = 0
