@@ -51,7 +51,7 @@ GRAMMARS: dict[str, Grammar] = {
     ),
     "java": Grammar(
         "tree_sitter_java",
-        frozenset({"method_declaration"}),
+        frozenset({"method_declaration", "constructor_declaration"}),
         frozenset({"import_declaration", "package_declaration"}),
     ),
     "js": Grammar(
@@ -78,7 +78,7 @@ GRAMMARS: dict[str, Grammar] = {
     ),
     "csharp": Grammar(
         "tree_sitter_c_sharp",
-        frozenset({"method_declaration", "local_function_statement"}),
+        frozenset({"method_declaration", "local_function_statement", "constructor_declaration"}),
         frozenset({"using_directive"}),
         frozenset({"identifier"}),
     ),
