@@ -68,8 +68,16 @@ def cmd_tasks(args: argparse.Namespace) -> int:
     from codestilts.progress import console
     from codestilts.tasks import SPLITS, all_tasks, load
     from codestilts.tasks.files import resolve_data_dir
+    from codestilts.tasks.user import load_task_file
 
+    for path in args.task_file:
+        load_task_file(path)
     data_dir = resolve_data_dir(args.data_dir)
+    if args.action == "show":
+        from codestilts.tasks.show import render_task
+
+        print(render_task(args.name, data_dir))
+        return 0
     table = Table(title=f"tasks (data folder: {data_dir or 'not set: CODESTILTS_DATA'})")
     for column in ("task", "format", "languages (source first)", "metric", "train/dev/test per language", "splits"):
         table.add_column(column, overflow="fold")
@@ -98,8 +106,11 @@ def _add_run_commands(sub: argparse._SubParsersAction) -> None:
     plan.add_argument("--out", help="output folder (default: runs/<name>)")
     plan.set_defaults(handler=cmd_plan)
 
-    tasks = sub.add_parser("tasks", help="list the registered tasks with format, languages and sizes")
+    tasks = sub.add_parser("tasks", help="list the registered tasks with format, languages and sizes; `tasks show NAME`: one task")
+    tasks.add_argument("action", nargs="?", choices=["show"], help="show one task: sizes per language and split, two examples")
+    tasks.add_argument("name", nargs="?", help="the task to show")
     tasks.add_argument("--data-dir", default=None, help="data folder (default: $CODESTILTS_DATA)")
+    tasks.add_argument("--task-file", action="append", default=[], help="a YAML task file to register first (repeatable)")
     tasks.set_defaults(handler=cmd_tasks)
 
 
