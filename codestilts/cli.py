@@ -63,27 +63,36 @@ def cmd_plan(args: argparse.Namespace) -> int:
 
 
 def cmd_tasks(args: argparse.Namespace) -> int:
+    from rich.console import Console
     from rich.table import Table
 
-    from codestilts.progress import console
     from codestilts.tasks import SPLITS, all_tasks, load
     from codestilts.tasks.files import resolve_data_dir
+    from codestilts.tasks.user import load_task_file
 
+    for path in args.task_file:
+        load_task_file(path)
     data_dir = resolve_data_dir(args.data_dir)
+    if args.action == "show":
+        from codestilts.tasks.show import render_task
+
+        if not args.name:
+            raise UserError("`codestilts tasks show` needs a task name")
+        print(render_task(args.name, data_dir))
+        return 0
     table = Table(title=f"tasks (data folder: {data_dir or 'not set: CODESTILTS_DATA'})")
-    for column in ("task", "format", "languages (source first)", "metric", "train/dev/test per language", "splits"):
+    for column in ("task", "format", "metric", "languages (source first)", "source train/dev/test", "splits"):
         table.add_column(column, overflow="fold")
     for task in all_tasks():
         try:
             data = load(task, data_dir)
-            sizes = "; ".join(
-                f"{lang} " + "/".join(str(len(data[lang].get(s, []))) for s in SPLITS) for lang in task.languages if lang in data
-            )
+            sizes = "/".join(str(len(data[task.source_language].get(s, []))) for s in SPLITS)
         except UserError as err:
             sizes = f"[dim]{err.message}[/]"
         languages = [task.source_language] + [lang for lang in task.languages if lang != task.source_language]
-        table.add_row(task.name, task.format.value, ", ".join(languages), task.metric, sizes, task.splits_note)
-    console.print(table)
+        table.add_row(task.name, task.format.value, task.metric, " ".join(languages), sizes, task.splits_note)
+    Console(width=max(160, Console().width)).print(table)
+    print("per-language sizes and examples: codestilts tasks show NAME")
     return 0
 
 
@@ -98,8 +107,11 @@ def _add_run_commands(sub: argparse._SubParsersAction) -> None:
     plan.add_argument("--out", help="output folder (default: runs/<name>)")
     plan.set_defaults(handler=cmd_plan)
 
-    tasks = sub.add_parser("tasks", help="list the registered tasks with format, languages and sizes")
+    tasks = sub.add_parser("tasks", help="list the registered tasks with format, languages and sizes; `tasks show NAME`: one task")
+    tasks.add_argument("action", nargs="?", choices=["show"], help="show one task: sizes per language and split, two examples")
+    tasks.add_argument("name", nargs="?", help="the task to show")
     tasks.add_argument("--data-dir", default=None, help="data folder (default: $CODESTILTS_DATA)")
+    tasks.add_argument("--task-file", action="append", default=[], help="a YAML task file to register first (repeatable)")
     tasks.set_defaults(handler=cmd_tasks)
 
 

@@ -98,6 +98,7 @@ class ProbeConfig(Strict):
 class ExperimentConfig(Strict):
     name: str = "experiment"
     data_dir: str | None = Field(default=None, description="local data folder; default: $CODESTILTS_DATA")
+    task_files: list[str] = Field(default=[], description="YAML files defining more tasks (relative to the config file)")
     model: ModelConfig
     source_language: str = "python"
     seeds: Annotated[list[int], Field(min_length=1)] = [0]
@@ -147,6 +148,8 @@ def load_config(path: str | Path) -> ExperimentConfig:
         raise UserError("expected a mapping of settings at the top level", where=str(path))
     if isinstance(raw.get("data_dir"), str):  # relative to the config file, not the working directory
         raw["data_dir"] = str((path.parent / raw["data_dir"]).expanduser().resolve())
+    if isinstance(raw.get("task_files"), list):  # relative to the config file too
+        raw["task_files"] = [str((path.parent / f).expanduser().resolve()) if isinstance(f, str) else f for f in raw["task_files"]]
     return parse_config(raw, source=str(path), lines=_key_lines(text))
 
 

@@ -20,6 +20,7 @@ from codestilts.models.backbone import check_model
 from codestilts.tasks import Format, Task, all_tasks, check_data, get_task
 from codestilts.tasks.files import resolve_data_dir
 from codestilts.tasks.mixtures import MIXTURES, mixture_tasks
+from codestilts.tasks.user import load_task_file
 
 StageKind = Literal["intermediate", "target", "evaluate", "probe"]
 STAGE_SCHEMA = 1
@@ -86,6 +87,8 @@ def _resolve_task(config: ExperimentConfig, data_dir: Path | None, key: str, ind
 def build_plan(config: ExperimentConfig) -> Plan:
     """Validate names and data against the registry, then lay out every stage in dependency order."""
     data_dir = resolve_data_dir(config.data_dir)
+    for i, path in enumerate(config.task_files):
+        load_task_file(path, where=config.where("task_files", i))
     check_model(config.model.name, where=config.where("model", "name"))
     model = config.model.model_dump()
     source = config.source_language

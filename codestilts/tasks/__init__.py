@@ -1,6 +1,14 @@
 """Tasks: the registry and the built-in tasks (imported here so that they register)."""
 
-from codestilts.tasks import humaneval, nl, unlabelled  # noqa: F401  (registers the built-in tasks)
+from codestilts.tasks import (  # noqa: F401  (registers the built-in tasks)
+    codexglue,
+    crux,
+    humaneval,
+    mbxp,
+    nl,
+    syntax_roles,
+    unlabelled,
+)
 from codestilts.tasks.base import SPLITS, Format, Task
 from codestilts.tasks.registry import all_tasks, check_data, get_task, load, records
 

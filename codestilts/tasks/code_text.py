@@ -8,17 +8,20 @@ with tree-sitter and
 - drops the file preamble (imports, includes, package clauses), which is the same for every problem;
 - masks every function the snippet defines (and each use of it) as ``func``, ``func1``, ...
 
-Languages are named by their short codes (``python``, ``cpp``, ``java``, ``js``, ``go``, ``rust``).
+Languages are named by their short codes (``python``, ``cpp``, ``java``, ``js``, ``go``, ``rust``, ``ts``,
+``csharp``, ``php``, ``ruby``, ``kotlin``, ``scala``, ``swift``, ``perl``).
 """
 
 from __future__ import annotations
 
 import re
+import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import import_module
 
-from tree_sitter import Language, Node, Parser
+from tree_sitter import Language, Node, Parser, Query, QueryCursor
 
 from codestilts.errors import UserError
 
@@ -32,6 +35,7 @@ class Grammar:
     preamble_nodes: frozenset[str]
     identifier_nodes: frozenset[str] = frozenset({"identifier", "field_identifier", "property_identifier"})
     entry: str = "language"
+    roots: frozenset[str] = frozenset({"module", "translation_unit", "program", "source_file", "compilation_unit"})
 
 
 GRAMMARS: dict[str, Grammar] = {
@@ -47,7 +51,7 @@ GRAMMARS: dict[str, Grammar] = {
     ),
     "java": Grammar(
         "tree_sitter_java",
-        frozenset({"method_declaration"}),
+        frozenset({"method_declaration", "constructor_declaration"}),
         frozenset({"import_declaration", "package_declaration"}),
     ),
     "js": Grammar(
@@ -65,6 +69,51 @@ GRAMMARS: dict[str, Grammar] = {
         frozenset({"function_item"}),
         frozenset({"use_declaration", "extern_crate_declaration"}),
     ),
+    "ts": Grammar(
+        "tree_sitter_typescript",
+        frozenset({"function_declaration", "variable_declarator", "method_definition"}),
+        frozenset({"import_statement"}),
+        frozenset({"identifier", "property_identifier", "type_identifier"}),
+        entry="language_typescript",
+    ),
+    "csharp": Grammar(
+        "tree_sitter_c_sharp",
+        frozenset({"method_declaration", "local_function_statement", "constructor_declaration"}),
+        frozenset({"using_directive"}),
+        frozenset({"identifier"}),
+    ),
+    "php": Grammar(
+        "tree_sitter_php",
+        frozenset({"function_definition", "method_declaration"}),
+        frozenset({"php_tag", "namespace_use_declaration"}),
+        frozenset({"name"}),
+        entry="language_php",
+    ),
+    "ruby": Grammar("tree_sitter_ruby", frozenset({"method"}), frozenset(), frozenset({"identifier", "constant"})),
+    "kotlin": Grammar(
+        "tree_sitter_kotlin",
+        frozenset({"function_declaration"}),
+        frozenset({"import", "import_list", "import_header", "package_header"}),
+        frozenset({"identifier", "simple_identifier", "type_identifier"}),
+    ),
+    "scala": Grammar(
+        "tree_sitter_scala",
+        frozenset({"function_definition"}),
+        frozenset({"import_declaration", "package_clause"}),
+        frozenset({"identifier", "type_identifier"}),
+    ),
+    "swift": Grammar(
+        "tree_sitter_swift",
+        frozenset({"function_declaration"}),
+        frozenset({"import_declaration"}),
+        frozenset({"simple_identifier", "type_identifier"}),
+    ),
+    "perl": Grammar(
+        "tree_sitter_perl",
+        frozenset({"subroutine_declaration_statement"}),
+        frozenset({"use_statement"}),
+        frozenset({"bareword", "function", "varname"}),
+    ),
 }
 
 _KEEP_NAMES = frozenset({"main"})
@@ -80,14 +129,49 @@ def parser_for(language: str) -> Parser:
             f"no tree-sitter grammar for language {language!r}",
             hint=f"known: {', '.join(sorted(GRAMMARS))}",
         )
+    return Parser(language_for(language))
+
+
+@cache
+def language_for(language: str) -> Language:
+    grammar = GRAMMARS[language]
     module = import_module(grammar.module)
-    return Parser(Language(getattr(module, grammar.entry)()))
+    with warnings.catch_warnings():  # tree-sitter-perl still hands over its language as an int
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return Language(getattr(module, grammar.entry)())
 
 
-def _walk(node: Node):
-    yield node
-    for child in node.children:
-        yield from _walk(child)
+@cache
+def node_kinds(language: str, *, containing: str) -> frozenset[str]:
+    """The grammar's named node types whose name contains ``containing`` (``comment``, ...)."""
+    lang = language_for(language)
+    kinds = (lang.node_kind_for_id(i) for i in range(lang.node_kind_count) if lang.node_kind_is_named(i))
+    return frozenset(k for k in kinds if k and containing in k)
+
+
+@cache
+def _query(language: str, types: frozenset[str]) -> Query | None:
+    lang = language_for(language)
+    known = sorted(t for t in types if lang.id_for_node_kind(t, True))
+    return Query(lang, " ".join(f"({t}) @n" for t in known)) if known else None
+
+
+def find_nodes(root: Node, language: str, types: frozenset[str]) -> list[Node]:
+    """The nodes of the given types under ``root``, in document order (a tree-sitter query, in C)."""
+    query = _query(language, types)
+    if query is None:
+        return []
+    nodes = QueryCursor(query).captures(root).get("n", [])
+    return sorted(nodes, key=lambda n: (n.start_byte, -n.end_byte))
+
+
+def _walk(node: Node) -> Iterator[Node]:
+    """Every node under ``node`` (itself included) in document order, without recursion."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(reversed(current.children))
 
 
 def _is_docstring(node: Node) -> bool:
@@ -110,14 +194,13 @@ def _is_js_function_binding(node: Node) -> bool:
 
 def defined_functions(code: str, language: str) -> list[str]:
     """Names of the functions (and methods) that ``code`` defines, in order of appearance."""
-    return _defined_functions(parser_for(language).parse(code.encode()).root_node, GRAMMARS[language])
+    return _defined_functions(parser_for(language).parse(code.encode()).root_node, language)
 
 
-def _defined_functions(root: Node, grammar: Grammar) -> list[str]:
+def _defined_functions(root: Node, language: str) -> list[str]:
+    grammar = GRAMMARS[language]
     names: list[str] = []
-    for node in _walk(root):
-        if node.type not in grammar.function_nodes:
-            continue
+    for node in find_nodes(root, language, grammar.function_nodes):
         if node.type == "variable_declarator" and not _is_js_function_binding(node):
             continue
         name = node.child_by_field_name("name") or node.child_by_field_name("declarator")
@@ -129,28 +212,50 @@ def _defined_functions(root: Node, grammar: Grammar) -> list[str]:
     return names
 
 
-def clean_code(code: str, language: str, *, mask_names: bool = True, drop_comments: bool = True) -> str:
-    """``code`` without comments, docstrings and preamble, its own function names masked."""
+def name_key(name: str) -> str:
+    """``min_cost``, ``minCost`` and ``MinCost`` are one name (benchmarks rename per language style)."""
+    return name.replace("_", "").lower()
+
+
+@lru_cache(maxsize=65536)
+def clean_code(
+    code: str,
+    language: str,
+    *,
+    mask_names: bool = True,
+    drop_comments: bool = True,
+    entry_point: str | None = None,
+) -> str:
+    """``code`` without comments, docstrings and preamble, its own function names masked.
+
+    ``entry_point`` (the problem's function name) also masks any identifier spelled like it in
+    another case style, such as the class ``MinCost`` that MBXP wraps around Java's ``minCost``.
+    """
     parser = parser_for(language)
     grammar = GRAMMARS[language]
     source = code.encode()
     tree = parser.parse(source)
-    defined = _defined_functions(tree.root_node, grammar)
+    root = tree.root_node
+    defined = _defined_functions(root, language)
     masks = {name: ("func" if i == 0 else f"func{i}") for i, name in enumerate(defined)}
+    like = name_key(entry_point) if entry_point else None
 
     edits: list[tuple[int, int, bytes]] = []
-    for node in _walk(tree.root_node):
-        if node.type in grammar.preamble_nodes and node.parent is not None and node.parent.type in (
-            "module",
-            "translation_unit",
-            "program",
-            "source_file",
-        ):
-            edits.append((node.start_byte, node.end_byte, b""))
-        elif drop_comments and ("comment" in node.type or _is_docstring(node)):
-            edits.append((node.start_byte, node.end_byte, b""))
-        elif mask_names and node.type in grammar.identifier_nodes and node.text.decode() in masks:
-            edits.append((node.start_byte, node.end_byte, masks[node.text.decode()].encode()))
+    if root.type in grammar.roots:
+        edits += [(n.start_byte, n.end_byte, b"") for n in root.children if n.type in grammar.preamble_nodes]
+    if drop_comments:
+        comments = node_kinds(language, containing="comment") | {"pod"}
+        edits += [(n.start_byte, n.end_byte, b"") for n in find_nodes(root, language, comments)]
+        if language == "python":
+            statements = find_nodes(root, language, frozenset({"expression_statement"}))
+            edits += [(n.start_byte, n.end_byte, b"") for n in statements if _is_docstring(n)]
+    if mask_names:
+        for node in find_nodes(root, language, grammar.identifier_nodes):
+            text = node.text.decode()
+            if text in masks:
+                edits.append((node.start_byte, node.end_byte, masks[text].encode()))
+            elif like is not None and name_key(text) == like:
+                edits.append((node.start_byte, node.end_byte, b"func"))
 
     out = bytearray()
     cursor = 0

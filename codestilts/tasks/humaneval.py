@@ -1,21 +1,16 @@
 """Code tasks over the 164 HumanEval problems in six languages (HumanEval-X, HumanEvalPack).
 
 Both sets share problem numbers across languages (``Python/12`` and ``Go/12`` are one problem), so
-all tasks here split by problem with :data:`HUMANEVAL_PROBLEMS`.
+all tasks here split by problem with :data:`HUMANEVAL_PROBLEMS`. HumanEvalPack holds HumanEval-X's
+solutions plus a per-language docstring and a buggy version; tasks that need those read it.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from codestilts.tasks.base import (
-    ClassificationExample,
-    Format,
-    Record,
-    RetrievalItem,
-    Task,
-    TaskData,
-)
+from codestilts.tasks.base import ClassificationExample, Format, SpanExample, Task, TaskData
+from codestilts.tasks.code_pairs import CLONE_LABELS, Solution, Table, clone_pairs, retrieval_items, split_by_problem
 from codestilts.tasks.code_text import clean_code
 from codestilts.tasks.files import read_jsonl
 from codestilts.tasks.registry import register
@@ -37,85 +32,139 @@ HUMANEVALPACK_FILES = _files("humanevalpack", "humanevalpack")
 HUMANEVAL_X_FILES = _files("humaneval-x", "humaneval")
 
 
-def split_by_problem(per_language: dict[str, list[Record]]) -> TaskData:
-    """Place each record in the split of its problem, identically in every language."""
-    assignment = HUMANEVAL_PROBLEMS.assign(r.group for rs in per_language.values() for r in rs)
+def read_table(data_dir: Path, files: dict[str, str]) -> Table:
+    """Every problem in every language; ``description`` and ``buggy`` where the files have them."""
     return {
-        lang: {split: [r for r in rs if assignment[r.group] == split] for split in ("train", "dev", "test")}
-        for lang, rs in per_language.items()
+        lang: {
+            problem_group(r["task_id"]): Solution(
+                id=r["task_id"],
+                group=problem_group(r["task_id"]),
+                code=r["declaration"] + r["canonical_solution"],
+                description=r.get("docstring", ""),
+                entry_point=r.get("entry_point"),
+                buggy=r["declaration"] + r["buggy_solution"] if "buggy_solution" in r else None,
+            )
+            for r in read_jsonl(data_dir / path)
+        }
+        for lang, path in files.items()
     }
 
 
-def _defect_examples(record: dict, language: str) -> list[ClassificationExample]:
-    group = problem_group(record["task_id"])
-    return [
-        ClassificationExample(
-            id=f"{record['task_id']}/{kind}",
-            group=group,
-            text=clean_code(record["declaration"] + record[field], language, mask_names=False),
-            label=label,
-        )
-        for kind, field, label in (("correct", "canonical_solution", 0), ("buggy", "buggy_solution", 1))
-    ]
-
-
 def load_defect(data_dir: Path) -> TaskData:
-    return split_by_problem(
-        {
-            lang: [ex for rec in read_jsonl(data_dir / path) for ex in _defect_examples(rec, lang)]
-            for lang, path in HUMANEVALPACK_FILES.items()
-        }
-    )
-
-
-def load_xret(data_dir: Path) -> TaskData:
+    table = read_table(data_dir, HUMANEVALPACK_FILES)
     return split_by_problem(
         {
             lang: [
-                RetrievalItem(
-                    id=rec["task_id"],
-                    group=problem_group(rec["task_id"]),
-                    text=clean_code(rec["declaration"] + rec["canonical_solution"], lang),
-                )
-                for rec in read_jsonl(data_dir / path)
+                ClassificationExample(id=f"{s.id}/{kind}", group=s.group, text=clean_code(code, lang, mask_names=False), label=label)
+                for s in problems.values()
+                for kind, code, label in (("correct", s.code, 0), ("buggy", s.buggy, 1))
+                if code is not None
             ]
-            for lang, path in HUMANEVAL_X_FILES.items()
-        }
+            for lang, problems in table.items()
+        },
+        HUMANEVAL_PROBLEMS,
     )
 
 
-SPLIT_NOTE = "by problem, shared across languages: 60/10/30 of the 164 problems (train/dev/test)"
+def bug_span(correct: str, buggy: str) -> tuple[int, int]:
+    """Characters ``[start, end)`` of ``buggy`` that differ from ``correct``, widened to whole words.
 
-register(
-    Task(
-        name="defect-humanevalpack",
-        format=Format.CLASSIFICATION,
-        languages=LANGUAGES,
-        source_language="python",
-        metric="accuracy",
-        labels=("correct", "buggy"),
-        description="defect detection: HumanEvalPack canonical (correct) vs buggy solution, comments dropped",
-        splits_note=SPLIT_NOTE,
-        data_files=tuple(HUMANEVALPACK_FILES.values()),
-        hf_dataset="bigcode/humanevalpack",
-        load=load_defect,
+    The common prefix and suffix of both texts bound the change; a pure deletion (nothing left
+    between them) marks the line where the code is missing.
+    """
+    prefix = 0
+    while prefix < min(len(correct), len(buggy)) and correct[prefix] == buggy[prefix]:
+        prefix += 1
+    suffix = 0
+    while suffix < min(len(correct), len(buggy)) - prefix and correct[-1 - suffix] == buggy[-1 - suffix]:
+        suffix += 1
+    start, end = prefix, len(buggy) - suffix
+
+    def word(c: str) -> bool:
+        return c.isalnum() or c == "_"
+
+    while start > 0 and word(buggy[start - 1]) and (start == end or word(buggy[start])):
+        start -= 1
+    while end < len(buggy) and word(buggy[end]) and end > 0 and word(buggy[end - 1]):
+        end += 1
+    if not buggy[start:end].strip():
+        start = buggy.rfind("\n", 0, start) + 1
+        newline = buggy.find("\n", end)
+        end = len(buggy) if newline < 0 else newline
+    while start < end and buggy[start].isspace():
+        start += 1
+    while end > start and buggy[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def load_bugloc(data_dir: Path) -> TaskData:
+    table = read_table(data_dir, HUMANEVALPACK_FILES)
+    per_language = {}
+    for lang, problems in table.items():
+        examples = []
+        for s in problems.values():
+            if s.buggy is None:
+                continue
+            correct = clean_code(s.code, lang, mask_names=False)
+            buggy = clean_code(s.buggy, lang, mask_names=False)
+            if correct == buggy:
+                continue  # the bug sat in a comment only: nothing to find
+            examples.append(SpanExample(id=s.id, group=s.group, question=s.description, context=buggy, spans=(bug_span(correct, buggy),)))
+        per_language[lang] = examples
+    return split_by_problem(per_language, HUMANEVAL_PROBLEMS)
+
+
+SPLIT_NOTE = "by problem, shared across languages and tasks: 60/10/30 of the 164 problems (train/dev/test)"
+LEAK_NOTE = "comments and docstrings dropped, the problem's function name masked"
+
+
+def _task(name: str, fmt: Format, metric: str, description: str, files: dict[str, str], load, *, labels=(), hf="bigcode/humanevalpack", note=SPLIT_NOTE) -> None:
+    register(
+        Task(
+            name=name,
+            format=fmt,
+            languages=LANGUAGES,
+            source_language="python",
+            metric=metric,
+            labels=labels,
+            description=description,
+            splits_note=note,
+            data_files=tuple(files.values()),
+            hf_dataset=hf,
+            load=load,
+        )
     )
+
+
+_task(
+    "defect-humanevalpack", Format.CLASSIFICATION, "accuracy",
+    "defect detection: HumanEvalPack canonical (correct) vs buggy solution, comments dropped",
+    HUMANEVALPACK_FILES, load_defect, labels=("correct", "buggy"),
 )
-
-register(
-    Task(
-        name="xret-humaneval-x",
-        format=Format.RETRIEVAL,
-        languages=LANGUAGES,
-        source_language="python",
-        metric="acc@1",
-        description=(
-            "cross-language solution retrieval: declaration + solution, comments and docstrings dropped, "
-            "function names masked; both directions"
-        ),
-        splits_note=SPLIT_NOTE + "; the probe ranks within the test problems",
-        data_files=tuple(HUMANEVAL_X_FILES.values()),
-        hf_dataset="THUDM/humaneval-x",
-        load=load_xret,
-    )
+_task(
+    "bugloc-humanevalpack", Format.SPAN_EXTRACTION, "f1",
+    "bug localisation: the span of the buggy solution that differs from the canonical one, asked with the "
+    "problem's docstring; comments dropped (metrics: f1 primary, exact_match)",
+    HUMANEVALPACK_FILES, load_bugloc,
+)
+_task(
+    "xret-humaneval-x", Format.RETRIEVAL, "acc@1",
+    f"cross-language solution retrieval: declaration + solution, {LEAK_NOTE}; both directions",
+    HUMANEVAL_X_FILES, lambda d: retrieval_items(read_table(d, HUMANEVAL_X_FILES), HUMANEVAL_PROBLEMS, with_query=False),
+    hf="THUDM/humaneval-x", note=SPLIT_NOTE + "; the probe ranks within the test problems",
+)
+_task(
+    "code-search-humaneval-x", Format.RETRIEVAL, "acc@1",
+    f"NL -> code search: the docstring (function name masked) retrieves declaration + solution, {LEAK_NOTE}; "
+    "solutions and docstrings read from HumanEvalPack (HumanEval-X's solutions); trainable in Python with in-batch negatives",
+    HUMANEVALPACK_FILES, lambda d: retrieval_items(read_table(d, HUMANEVALPACK_FILES), HUMANEVAL_PROBLEMS, with_query=True),
+    note=SPLIT_NOTE + "; ranking within each split",
+)
+_task(
+    "clone-humaneval-x", Format.PAIR_CLASSIFICATION, "accuracy",
+    f"clone detection within a language: a solution vs a rewrite of it (names renamed, re-indented), or vs a "
+    f"rewrite of its buggy version or of the most similar other problem's solution; balanced; {LEAK_NOTE}; read from HumanEvalPack",
+    HUMANEVALPACK_FILES, lambda d: clone_pairs(read_table(d, HUMANEVALPACK_FILES), HUMANEVAL_PROBLEMS), labels=CLONE_LABELS,
+    note=SPLIT_NOTE + "; negatives come from the same split",
 )

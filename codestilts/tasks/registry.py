@@ -34,24 +34,37 @@ def get_task(name: str, *, where: str | None = None) -> Task:
         raise UserError(f"unknown task {name!r}", where=where, hint=hint) from None
 
 
+def _root(task: Task, data_dir: Path | None) -> Path:
+    """The data folder, required only by tasks with files in it (a task file's paths are absolute)."""
+    if (task.data_files and all(Path(f).is_absolute() for f in task.data_files)) or (not task.data_files and data_dir is None):
+        return data_dir or Path("/")
+    return require_data_dir(data_dir, task.name)
+
+
 def check_data(task: Task, data_dir: Path | None, *, where: str | None = None) -> None:
     """Fail early, naming the file, when the data a task needs is not in the data folder."""
-    root = require_data_dir(data_dir, task.name)
+    _check_files(task, _root(task, data_dir), where)
+    if task.data_files and all(Path(f).is_absolute() for f in task.data_files):
+        load(task, data_dir)  # a task file's own data: every record is checked before any stage runs
+
+
+def _check_files(task: Task, root: Path, where: str | None = None) -> None:
     missing = missing_files(root, task.data_files)
     if missing:
+        online = f"; online it is Hugging Face dataset {task.hf_dataset}" if task.hf_dataset else ""
         raise UserError(
             f"task {task.name!r} needs {missing[0]}, which does not exist",
             where=where,
-            hint=f"the data folder is {root}",
+            hint=f"fetch that file and put it there (the data folder is {root}, laid out as ../shared/data){online}",
         )
 
 
 def load(task: Task, data_dir: Path | None) -> TaskData:
     """All records of a task, read once per process."""
-    root = require_data_dir(data_dir, task.name)
+    root = _root(task, data_dir)
     key = (task.name, root)
     if key not in _LOADED:
-        check_data(task, root)
+        _check_files(task, root)
         _LOADED[key] = task.load(root)
     return _LOADED[key]
 

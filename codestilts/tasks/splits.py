@@ -37,3 +37,24 @@ class SplitRule:
 
 HUMANEVAL_PROBLEMS = SplitRule("humaneval", (("train", 0.6), ("dev", 0.1), ("test", 0.3)))
 """One split of the 164 HumanEval problems, shared by HumanEval-X, HumanEvalPack and their tasks."""
+
+
+@dataclass(frozen=True)
+class IdRangeSplit:
+    """A benchmark's official split by numeric problem id: ``group`` is ``"<prefix>/<id>"``."""
+
+    ranges: tuple[tuple[str, int, int], ...]
+    """``(split, first, last)``, inclusive; ids outside every range go to ``default``."""
+    default: str
+
+    def assign(self, groups: Iterable[str]) -> dict[str, str]:
+        assignment: dict[str, str] = {}
+        for group in set(groups):
+            number = int(group.rsplit("/", 1)[1])
+            assignment[group] = next((s for s, lo, hi in self.ranges if lo <= number <= hi), self.default)
+        return assignment
+
+
+MBPP_PROBLEMS = IdRangeSplit((("test", 11, 510), ("dev", 511, 600)), default="train")
+"""MBPP's official ids: test 11-510, validation 511-600, train 601-974 plus the few-shot prompts 1-10;
+shared by MBPP and every MBXP language and every task built on them."""

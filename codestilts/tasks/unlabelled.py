@@ -11,13 +11,10 @@ from pathlib import Path
 
 from codestilts.tasks.base import Format, Task, TaskData, TextItem
 from codestilts.tasks.files import read_jsonl
-from codestilts.tasks.humaneval import (
-    HUMANEVAL_X_FILES,
-    LANGUAGES,
-    problem_group,
-    split_by_problem,
-)
+from codestilts.tasks.code_pairs import split_by_problem
+from codestilts.tasks.humaneval import HUMANEVAL_X_FILES, LANGUAGES, problem_group
 from codestilts.tasks.registry import register
+from codestilts.tasks.splits import HUMANEVAL_PROBLEMS
 
 
 def load_code_mlm(data_dir: Path) -> TaskData:
@@ -28,7 +25,8 @@ def load_code_mlm(data_dir: Path) -> TaskData:
                 for rec in read_jsonl(data_dir / path)
             ]
             for lang, path in HUMANEVAL_X_FILES.items()
-        }
+        },
+        HUMANEVAL_PROBLEMS,
     )
     return {lang: {"train": splits["train"], "dev": splits["dev"], "test": []} for lang, splits in data.items()}
 

@@ -1,0 +1,47 @@
+"""CodeXGLUE code-to-code translation pairs (Java <-> C#) as a cross-language retrieval probe.
+
+Line ``i`` of a split's ``.java`` file translates line ``i`` of its ``.cs`` file; the official
+train/valid/test files are the splits. Both sides name their method alike (``serialize`` /
+``Serialize``), so method names are masked and comments dropped by default.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from codestilts.tasks.base import Format, RetrievalItem, Task, TaskData
+from codestilts.tasks.code_text import clean_code
+from codestilts.tasks.files import open_text
+from codestilts.tasks.registry import register
+
+SPLIT_FILES = {"train": "train", "dev": "valid", "test": "test"}
+LANGUAGES = {"java": "java", "csharp": "cs"}
+FILES = {(split, lang): f"code/codexglue-code-to-code-trans/{stem}.java-cs.txt.{ext}.gz" for split, stem in SPLIT_FILES.items() for lang, ext in LANGUAGES.items()}
+
+
+def load_xret_codexglue(data_dir: Path) -> TaskData:
+    data: dict[str, dict[str, list]] = {lang: {} for lang in LANGUAGES}
+    for (split, lang), path in FILES.items():
+        with open_text(data_dir / path) as handle:
+            data[lang][split] = [
+                RetrievalItem(id=f"{split}/{i}", group=f"codexglue/{split}/{i}", text=clean_code(line.strip(), lang))
+                for i, line in enumerate(handle)
+                if line.strip()
+            ]
+    return data
+
+
+register(
+    Task(
+        name="xret-codexglue",
+        format=Format.RETRIEVAL,
+        languages=tuple(LANGUAGES),
+        source_language="java",
+        metric="acc@1",
+        description="cross-language retrieval of Java <-> C# translations (CodeXGLUE), method names masked, comments dropped; both directions",
+        splits_note="the official train/valid/test files (10,295/499/1,000 pairs); the probe ranks within test",
+        data_files=tuple(FILES.values()),
+        hf_dataset="google/code_x_glue_cc_code_to_code_trans",
+        load=load_xret_codexglue,
+    )
+)

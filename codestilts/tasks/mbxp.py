@@ -1,0 +1,130 @@
+"""Code tasks over MBPP and its translations MBXP (974 problems; solutions in 9 of 13 languages).
+
+Problem ``n`` is ``MBPP/n``, ``MBJP/n``, ... in every language; all tasks here split by MBPP's
+official id ranges (:data:`MBPP_PROBLEMS`), so a Python training problem is never tested anywhere.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from codestilts.tasks.base import Format, PairExample, Task, TaskData
+from codestilts.tasks.code_pairs import CLONE_LABELS, Solution, Table, clone_pairs, code_text, retrieval_items, similar_problems, split_by_problem
+from codestilts.tasks.files import read_jsonl
+from codestilts.tasks.registry import register
+from codestilts.tasks.splits import MBPP_PROBLEMS
+
+FILES = {
+    "python": "code/mbxp/mbpp_release_v1.jsonl.gz",
+    "java": "code/mbxp/mbjp_release_v1.2.jsonl.gz",
+    "js": "code/mbxp/mbjsp_release_v1.2.jsonl.gz",
+    "ts": "code/mbxp/mbtsp_release_v1.2.jsonl.gz",
+    "kotlin": "code/mbxp/mbkp_release_v1.2.jsonl.gz",
+    "ruby": "code/mbxp/mbrbp_release_v1.2.jsonl.gz",
+    "php": "code/mbxp/mbphp_release_v1.2.jsonl.gz",
+    "cpp": "code/mbxp/mbcpp_release_v1.2.jsonl.gz",
+    "csharp": "code/mbxp/mbcsp_release_v1.2.jsonl.gz",
+    "go": "code/mbxp/mbgp_release_v1.1.jsonl.gz",
+    "perl": "code/mbxp/mbplp_release_v1.jsonl.gz",
+    "scala": "code/mbxp/mbscp_release_v1.jsonl.gz",
+    "swift": "code/mbxp/mbswp_release_v1.jsonl.gz",
+}
+SOLVED = ("python", "java", "js", "ts", "kotlin", "ruby", "php", "cpp", "csharp")
+"""The languages whose records carry a canonical solution (go, perl, scala, swift have prompts only)."""
+SOLVED_FILES = {lang: FILES[lang] for lang in SOLVED}
+
+
+def problem_group(task_id: str) -> str:
+    """``"MBJP/12"`` -> ``"mbpp/12"``."""
+    return f"mbpp/{task_id.rsplit('/', 1)[1]}"
+
+
+def read_table(data_dir: Path, languages: tuple[str, ...] = SOLVED, *, prompts_only: bool = False) -> Table:
+    """Problems per language: prompt + solution (records without a solution are skipped unless
+    ``prompts_only``, which keeps the prompt alone for every record)."""
+    table = {}
+    for lang in languages:
+        problems = {}
+        for r in read_jsonl(data_dir / FILES[lang]):
+            solution = r.get("canonical_solution")
+            if not prompts_only and not solution:
+                continue
+            group = problem_group(r["task_id"])
+            problems[group] = Solution(
+                id=r["task_id"],
+                group=group,
+                code=r["prompt"] if prompts_only else r["prompt"] + solution,
+                description=r.get("description") or "",
+                entry_point=r.get("entry_point"),
+            )
+        table[lang] = problems
+    return table
+
+
+NL2CODE_LABELS = ("mismatch", "match")
+
+
+def load_nl2code(data_dir: Path) -> TaskData:
+    """Does this solution implement this description? Per problem the true pair, and the solution
+    under the description of the most similar other problem of the same split."""
+    problems = read_table(data_dir, ("python",))["python"]
+    neighbours = similar_problems({g: s.description for g, s in problems.items()}, MBPP_PROBLEMS.assign(problems))
+    examples = []
+    for g, s in sorted(problems.items()):
+        other = next(iter(neighbours.get(g, [])), None)
+        if other is None:
+            continue
+        code = code_text(s, "python")
+        examples.append(PairExample(f"{s.id}/match", g, s.description, code, 1))
+        examples.append(PairExample(f"{s.id}/mismatch", g, problems[other].description, code, 0))
+    return split_by_problem({"python": examples}, MBPP_PROBLEMS)
+
+
+SPLIT_NOTE = "MBPP's official ids, shared by every language and task: train 1-10 + 601-974, dev 511-600, test 11-510"
+LEAK_NOTE = "comments and docstrings dropped, the entry point masked in every case style"
+
+
+def _task(name: str, fmt: Format, description: str, load, *, languages=SOLVED, files=SOLVED_FILES, labels=(), note=SPLIT_NOTE) -> None:
+    register(
+        Task(
+            name=name,
+            format=fmt,
+            languages=languages,
+            source_language="python",
+            metric="acc@1" if fmt is Format.RETRIEVAL else "accuracy",
+            labels=labels,
+            description=description,
+            splits_note=note,
+            data_files=tuple(files.values()),
+            hf_dataset="mxeval/mbxp",
+            load=load,
+        )
+    )
+
+
+_task(
+    "xret-mbxp", Format.RETRIEVAL,
+    f"cross-language solution retrieval over the 9 MBXP languages with solutions: prompt + solution, {LEAK_NOTE}; both directions",
+    lambda d: retrieval_items(read_table(d), MBPP_PROBLEMS, with_query=False),
+    note=SPLIT_NOTE + "; the probe ranks within the test problems",
+)
+_task(
+    "code-search-mbxp", Format.RETRIEVAL,
+    f"NL -> code search: the MBPP description retrieves the solution in each language, {LEAK_NOTE}; "
+    "trainable in Python with in-batch negatives",
+    lambda d: retrieval_items(read_table(d), MBPP_PROBLEMS, with_query=True),
+    note=SPLIT_NOTE + "; ranking within each split",
+)
+_task(
+    "clone-mbxp", Format.PAIR_CLASSIFICATION,
+    f"clone detection within a language: a solution vs a rewrite of it (names renamed, re-indented) or vs a rewrite "
+    f"of the most similar other problem's solution; balanced; {LEAK_NOTE}",
+    lambda d: clone_pairs(read_table(d), MBPP_PROBLEMS), labels=CLONE_LABELS,
+    note=SPLIT_NOTE + "; negatives come from the same split",
+)
+_task(
+    "nl2code-mbpp", Format.PAIR_CLASSIFICATION,
+    "NL -> code matching for encoders: does this Python solution (name masked, docstring dropped) implement this "
+    "description? Negatives: the description of the most similar problem; balanced",
+    load_nl2code, languages=("python",), files={"python": FILES["python"]}, labels=NL2CODE_LABELS,
+)

@@ -1,0 +1,255 @@
+"""Tasks defined in a YAML file, without library edits.
+
+```yaml
+name: my-defects
+format: classification            # any canonical format but generation and mlm
+languages: [python, java]         # source first unless source_language says otherwise
+labels: [correct, buggy]          # classification, pair_classification, token_tagging
+fields: {text: func, label: target}   # record field -> column of the data
+data:                             # local files (jsonl, json, csv, tsv; .gz or not), relative to this YAML
+  python: {train: py_train.jsonl, dev: py_dev.jsonl, test: py_test.jsonl}
+  java: {test: java_test.jsonl}
+# or, instead of data, a Hugging Face dataset (downloaded only because the file asks for it):
+# hf: {id: org/name, config: null, language: python, splits: {train: train, dev: validation, test: test}}
+```
+
+A record with a missing or bad field is reported as ``file:line: field``; an empty split, a label
+outside the label set and a listed language without data are each one :class:`UserError`.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator
+from dataclasses import fields as dataclass_fields
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from codestilts.errors import UserError
+from codestilts.tasks import base
+from codestilts.tasks.base import SPLITS, Format, Task, TaskData
+from codestilts.tasks.files import open_text, read_jsonl
+from codestilts.tasks.registry import _TASKS, register
+
+RECORDS: dict[Format, type] = {
+    Format.CLASSIFICATION: base.ClassificationExample,
+    Format.PAIR_CLASSIFICATION: base.PairExample,
+    Format.MULTIPLE_CHOICE: base.MultipleChoiceExample,
+    Format.SPAN_EXTRACTION: base.SpanExample,
+    Format.TOKEN_TAGGING: base.TaggingExample,
+    Format.RETRIEVAL: base.RetrievalItem,
+}
+DEFAULT_METRIC = {Format.SPAN_EXTRACTION: "f1", Format.RETRIEVAL: "acc@1"}
+LABELLED = {Format.CLASSIFICATION, Format.PAIR_CLASSIFICATION, Format.TOKEN_TAGGING}
+SPAN_FIELDS = ("answer_start", "answer_text")
+"""A span task gives the answer as its start character and its text instead of ``spans``."""
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class HfSource(Strict):
+    id: str
+    config: str | None = None
+    language: str
+    splits: dict[str, str] = Field(description="our split (train/dev/test) -> the dataset's split name")
+
+
+class TaskFile(Strict):
+    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+    format: Format
+    languages: list[str] = Field(min_length=1)
+    source_language: str | None = None
+    metric: str | None = None
+    description: str = ""
+    labels: list[str] = []
+    fields: dict[str, str] = {}
+    data: dict[str, dict[str, str]] | None = None
+    hf: HfSource | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> TaskFile:
+        if self.format not in RECORDS:
+            raise ValueError(f"format {self.format.value!r} cannot be defined in a task file")
+        if (self.data is None) == (self.hf is None):
+            raise ValueError("give exactly one of data (local files) and hf (a Hugging Face dataset)")
+        if self.format in LABELLED and not self.labels:
+            raise ValueError(f"a {self.format.value} task needs labels")
+        for split in [s for per in (self.data or {}).values() for s in per] + list(self.hf.splits if self.hf else []):
+            if split not in SPLITS:
+                raise ValueError(f"unknown split {split!r} (expected {', '.join(SPLITS)})")
+        if self.source_language is not None and self.source_language not in self.languages:
+            raise ValueError(f"source_language {self.source_language!r} is not among languages")
+        return self
+
+
+def load_task_file(path: str | Path, *, where: str | None = None) -> Task:
+    """Read, validate and register the task that ``path`` defines (again: the same task)."""
+    path = Path(path).expanduser().resolve()
+    if not path.is_file():
+        raise UserError(f"task file not found: {path}", where=where)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as err:
+        raise UserError(f"not valid YAML: {err}", where=str(path)) from None
+    try:
+        spec = TaskFile.model_validate(raw)
+    except ValidationError as err:
+        first = err.errors()[0]
+        key = ".".join(str(p) for p in first["loc"]) or "(top level)"
+        raise UserError(first["msg"].removeprefix("Value error, "), where=f"{path}: {key}") from None
+    existing = _TASKS.get(spec.name)
+    if existing is not None:
+        if existing.description.endswith(f"[{path}]"):
+            return existing
+        raise UserError(f"task {spec.name!r} is already defined (built in or by another file)", where=str(path))
+    files = tuple(str((path.parent / f).resolve()) for per in (spec.data or {}).values() for f in per.values())
+    return register(
+        Task(
+            name=spec.name,
+            format=spec.format,
+            languages=tuple(spec.languages),
+            source_language=spec.source_language or spec.languages[0],
+            metric=spec.metric or DEFAULT_METRIC.get(spec.format, "accuracy"),
+            labels=tuple(spec.labels),
+            description=f"{spec.description} [{path}]".strip(),
+            splits_note="as given by the task file",
+            data_files=files,
+            hf_dataset=spec.hf.id if spec.hf else None,
+            load=lambda _data_dir: _load(spec, path),
+        )
+    )
+
+
+def _rows(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
+    """``(file:line, row)`` of a jsonl, json (a list of objects), csv or tsv file, gzipped or not."""
+    suffixes = [s for s in path.suffixes if s != ".gz"]
+    kind = suffixes[-1] if suffixes else ""
+    if not path.is_file():
+        raise UserError(f"data file not found: {path}")
+    if kind == ".jsonl":
+        for number, row in enumerate(read_jsonl(path), start=1):
+            yield f"{path}:{number}", row  # read_jsonl skips blank lines; numbers count records
+    elif kind == ".json":
+        with open_text(path) as handle:
+            try:
+                rows = json.load(handle)
+            except json.JSONDecodeError as err:
+                raise UserError(f"not valid JSON ({err.msg})", where=f"{path}:{err.lineno}") from None
+        if not isinstance(rows, list):
+            raise UserError("expected a JSON list of objects", where=str(path))
+        for number, row in enumerate(rows, start=1):
+            yield f"{path}: record {number}", row
+    elif kind in (".csv", ".tsv"):
+        with open_text(path) as handle:
+            reader = csv.DictReader(handle, delimiter="\t" if kind == ".tsv" else ",")
+            for row in reader:
+                yield f"{path}:{reader.line_num}", row
+    else:
+        raise UserError("unknown data file type (expected .jsonl, .json, .csv or .tsv, optionally .gz)", where=str(path))
+
+
+def _hf_rows(source: HfSource, split: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    try:
+        import datasets
+
+        dataset = datasets.load_dataset(source.id, source.config, split=split)
+    except Exception as err:  # offline, unknown id or split: all the user's to fix
+        raise UserError(
+            f"cannot load Hugging Face dataset {source.id!r} (config {source.config!r}, split {split!r}): {err}",
+            hint="offline? export it to a jsonl file and name it under data: instead of hf:",
+        ) from None
+    for number, row in enumerate(dataset, start=1):
+        yield f"{source.id}[{split}] row {number}", row
+
+
+def _load(spec: TaskFile, path: Path) -> TaskData:
+    if spec.hf is not None:
+        sources = {spec.hf.language: {split: _hf_rows(spec.hf, name) for split, name in spec.hf.splits.items()}}
+    else:
+        sources = {lang: {split: _rows((path.parent / f).resolve()) for split, f in per.items()} for lang, per in (spec.data or {}).items()}
+    missing = [lang for lang in spec.languages if lang not in sources]
+    if missing:
+        raise UserError(f"task {spec.name!r} lists language {missing[0]!r} but has no data for it", where=f"{path}: data")
+    data: dict[str, dict[str, list]] = {}
+    for lang, splits in sources.items():
+        data[lang] = {split: [] for split in SPLITS}
+        for split, rows in splits.items():
+            records = [_record(spec, where, row) for where, row in rows]
+            if not records:
+                raise UserError(f"split {split!r} of language {lang!r} is empty", where=f"{path}: data.{lang}.{split}")
+            data[lang][split] = records
+    return data
+
+
+def _record(spec: TaskFile, where: str, row: Any) -> base.Record:
+    if not isinstance(row, dict):
+        raise UserError("expected an object (a mapping of fields)", where=where)
+    record_type = RECORDS[spec.format]
+
+    def get(name: str, default: Any = KeyError) -> Any:
+        column = spec.fields.get(name, name)
+        if column in row and row[column] is not None:
+            return row[column]
+        if default is KeyError:
+            raise UserError(f"missing field {column!r} (the task's {name})", where=f"{where}: {column}")
+        return default
+
+    values: dict[str, Any] = {}
+    for f in dataclass_fields(record_type):
+        column = spec.fields.get(f.name, f.name)
+        try:
+            if f.name == "id":
+                values["id"] = str(get("id", where.rsplit(" ", 1)[-1].rsplit(":", 1)[-1]))
+            elif f.name == "group":
+                values["group"] = str(get("group", values["id"]))
+            elif f.name == "label":
+                values["label"] = _label(spec, get("label"), where, column)
+            elif f.name == "tags":
+                values["tags"] = tuple(_label(spec, t, where, column) for t in _as_list(get("tags"), where, column))
+            elif f.name in ("choices", "words"):
+                values[f.name] = tuple(str(v) for v in _as_list(get(f.name), where, column))
+            elif f.name == "spans":
+                start, text = int(get(SPAN_FIELDS[0])), str(get(SPAN_FIELDS[1]))
+                values["spans"] = ((start, start + len(text)),)
+            elif f.name == "query":
+                values["query"] = get("query", None)
+            else:
+                value = get(f.name)
+                if not isinstance(value, str):
+                    raise UserError(f"expected text, got {type(value).__name__}", where=f"{where}: {column}")
+                values[f.name] = value
+        except (TypeError, ValueError):
+            raise UserError(f"bad value for {f.name}", where=f"{where}: {column}") from None
+    if spec.format is Format.MULTIPLE_CHOICE and not 0 <= values["label"] < len(values["choices"]):
+        raise UserError(f"label {values['label']} is not an index of the {len(values['choices'])} choices", where=f"{where}: {spec.fields.get('label', 'label')}")
+    if spec.format is Format.TOKEN_TAGGING and len(values["tags"]) != len(values["words"]):
+        raise UserError("words and tags differ in length", where=f"{where}: {spec.fields.get('tags', 'tags')}")
+    return record_type(**values)
+
+
+def _as_list(value: Any, where: str, column: str) -> list:
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)  # csv/tsv cells hold lists as JSON
+        except json.JSONDecodeError:
+            raise UserError("expected a list", where=f"{where}: {column}") from None
+    if not isinstance(value, list):
+        raise UserError("expected a list", where=f"{where}: {column}")
+    return value
+
+
+def _label(spec: TaskFile, value: Any, where: str, column: str) -> int:
+    """A label by name (or its index written as text for numbered label sets); MC labels are indices."""
+    if spec.format is Format.MULTIPLE_CHOICE:
+        if isinstance(value, bool) or not str(value).lstrip("-").isdigit():
+            raise UserError(f"expected a choice index, got {value!r}", where=f"{where}: {column}")
+        return int(value)
+    if str(value) in spec.labels:
+        return spec.labels.index(str(value))
+    raise UserError(f"label {value!r} is outside the label set ({', '.join(spec.labels)})", where=f"{where}: {column}")
