@@ -1,13 +1,21 @@
-"""Probe stage: cross-language retrieval straight from an encoder, no training (BUCC/Tatoeba's role).
+"""Probe stage: retrieval straight from an encoder, no training (BUCC/Tatoeba's role in the paper).
 
-For each language X other than the source, the source-language test items are the queries and all
-of X's test items the candidates (and the other way round); candidates are ranked by the cosine
-similarity of mean-pooled hidden states of one layer (the paper: a middle layer).
+Two kinds of retrieval task:
+
+- cross-language (items without a query, e.g. ``xret-*``): for each language X other than the
+  source, the source-language test items are the queries and X's test items of the same problems
+  the candidates, and the other way round;
+- query -> code (items with a query, e.g. ``code-search-*``): in every language, each NL query
+  ranks that language's test items.
+
+Candidates are ranked by the cosine similarity of mean-pooled hidden states of one layer (the
+paper: a middle layer).
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 
 import numpy as np
 import torch
@@ -19,7 +27,6 @@ from codestilts.models.heads import pool
 from codestilts.stages.common import StageContext, starting_encoder, task_records
 from codestilts.store import atomic_path, write_json
 from codestilts.tasks.base import RetrievalItem
-from codestilts.training.features import encode
 from codestilts.training.metrics import ranks, retrieval_metrics
 
 
@@ -38,18 +45,17 @@ def layer_index(layer: int | str, layers: int) -> int:
 def embed(
     encoder: PreTrainedModel,
     tokenizer: PreTrainedTokenizerBase,
-    items: list[RetrievalItem],
+    texts: Sequence[str],
     *,
     layer: int,
     max_length: int,
     batch_size: int,
 ) -> np.ndarray:
-    """L2-normalised mean-pooled states of ``layer`` for each item."""
+    """L2-normalised mean-pooled states of ``layer`` for each text."""
     encoder.eval()
-    features = encode(items, tokenizer, max_length)
     vectors = []
-    for start in range(0, len(features), batch_size):
-        batch = tokenizer.pad(features[start : start + batch_size], return_tensors="pt")
+    for start in range(0, len(texts), batch_size):
+        batch = tokenizer(list(texts[start : start + batch_size]), truncation=True, max_length=max_length, padding=True, return_tensors="pt")
         out = encoder(**batch, output_hidden_states=True)
         pooled = pool(out.hidden_states[layer], batch["attention_mask"], "mean")
         vectors.append(torch.nn.functional.normalize(pooled.float(), dim=-1).numpy())
@@ -63,33 +69,46 @@ def aligned(source: list[RetrievalItem], other: list[RetrievalItem]) -> tuple[li
     return [a for a, _ in pairs], [b for _, b in pairs]
 
 
+def _directions(queries: np.ndarray, candidates: np.ndarray, both: bool) -> dict[str, np.ndarray]:
+    similarity = queries @ candidates.T
+    return {"s2t": ranks(similarity), "t2s": ranks(similarity.T)} if both else {"q2c": ranks(similarity)}
+
+
+def _metrics(found: dict[str, np.ndarray]) -> dict[str, float]:
+    per_direction = {direction: retrieval_metrics(r) for direction, r in found.items()}
+    names = next(iter(per_direction.values()))
+    metrics = {name: float(np.mean([m[name] for m in per_direction.values()])) for name in names}
+    if len(per_direction) > 1:
+        metrics |= {f"{name}.{d}": m[name] for d, m in per_direction.items() for name in m}
+    return metrics
+
+
 def run_probe(ctx: StageContext) -> None:
     task = ctx.task()
     encoder, tokenizer = starting_encoder(ctx)
     settings = ctx.params["probe"]
     layer = layer_index(settings["layer"], num_layers(encoder))
-    max_length = ctx.params["model"]["max_length"]
     source = ctx.params["source_language"]
+
+    def vectors(texts: list[str]) -> np.ndarray:
+        return embed(encoder, tokenizer, texts, layer=layer, max_length=ctx.params["model"]["max_length"], batch_size=settings["batch_size"])
+
     source_items = task_records(ctx, task, source, "test")
+    with_queries = source_items[0].query is not None
     per_language: dict[str, dict[str, float]] = {}
     with atomic_path(ctx.dir / "predictions.jsonl") as tmp, tmp.open("w", encoding="utf-8") as out:
         for language in ctx.params["languages"]:
-            if language == source:
+            if with_queries:
+                items = task_records(ctx, task, language, "test")
+                found = _directions(vectors([i.query or "" for i in items]), vectors([i.text for i in items]), both=False)
+            elif language == source:
                 continue
-            queries, candidates = aligned(source_items, task_records(ctx, task, language, "test"))
-            a = embed(encoder, tokenizer, queries, layer=layer, max_length=max_length, batch_size=settings["batch_size"])
-            b = embed(encoder, tokenizer, candidates, layer=layer, max_length=max_length, batch_size=settings["batch_size"])
-            similarity = a @ b.T
-            forward, backward = ranks(similarity), ranks(similarity.T)
-            fwd, bwd = retrieval_metrics(forward), retrieval_metrics(backward)
-            per_language[language] = {
-                **{name: (fwd[name] + bwd[name]) / 2 for name in fwd},
-                **{f"{name}.s2t": value for name, value in fwd.items()},
-                **{f"{name}.t2s": value for name, value in bwd.items()},
-                "examples": len(queries),
-            }
-            for direction, found in (("s2t", forward), ("t2s", backward)):
-                for item, rank in zip(queries, found, strict=True):
+            else:
+                items, candidates = aligned(source_items, task_records(ctx, task, language, "test"))
+                found = _directions(vectors([i.text for i in items]), vectors([i.text for i in candidates]), both=True)
+            per_language[language] = _metrics(found) | {"examples": len(items)}
+            for direction, ranked in found.items():
+                for item, rank in zip(items, ranked, strict=True):
                     out.write(json.dumps({"language": language, "direction": direction, "group": item.group, "rank": int(rank)}) + "\n")
     write_json(
         ctx.dir / "metrics.json",

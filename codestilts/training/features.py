@@ -45,12 +45,8 @@ def _span_features(records: Sequence[SpanExample], tokenizer: PreTrainedTokenize
     features = []
     for record in records:
         pair = (record.question, record.context) if record.question else (record.context,)
-        encoded = tokenizer(
-            *pair,
-            truncation="only_second" if record.question else True,
-            max_length=max_length,
-            return_offsets_mapping=True,
-        )
+        # longest_first cuts the context of a short question (SQuAD) and both halves of a long one
+        encoded = tokenizer(*pair, truncation="longest_first", max_length=max_length, return_offsets_mapping=True)
         in_context = 1 if record.question else 0
         sequence_ids = encoded.sequence_ids()
         offsets = [

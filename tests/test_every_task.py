@@ -1,0 +1,64 @@
+"""Every built-in task loads from the real data and trains or probes, end to end, on the tiny model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from codestilts import run
+from codestilts.config import parse_config
+from codestilts.tasks import Format, all_tasks, load
+
+FAST = {"learning_rate": 1e-3, "batch_size": 4, "max_steps": 2, "max_train_examples": 8, "max_eval_examples": 8}
+TARGET_FORMATS = {Format.CLASSIFICATION, Format.PAIR_CLASSIFICATION, Format.MULTIPLE_CHOICE, Format.SPAN_EXTRACTION, Format.TOKEN_TAGGING}
+
+
+def _role(task, data_dir: Path) -> str:
+    if task.format is Format.MLM:
+        return "mlm"
+    if task.format is Format.RETRIEVAL:
+        return "probe"
+    has_test = bool(load(task, data_dir)[task.source_language]["test"])
+    return "target" if task.format in TARGET_FORMATS and has_test else "intermediate"
+
+
+def _config(task, role: str, data_dir: Path) -> dict:
+    config = {
+        "name": task.name,
+        "data_dir": str(data_dir),
+        "model": {"name": "tiny", "max_length": 64},
+        "source_language": task.source_language,
+        "intermediate": ["none"],
+        "training": {"intermediate": FAST, "target": FAST},
+    }
+    if role == "target":
+        config["targets"] = [task.name]
+    elif role == "probe":
+        config["probes"] = [task.name]
+    elif role == "intermediate":
+        config["intermediate"] = [task.name]
+    else:
+        config.update(source_language="python", targets=["defect-humanevalpack"])
+        config["intermediate"] = [{"name": "snli+mlm", "tasks": ["snli"], "mlm_rate": 0.5}]
+    return config
+
+
+@pytest.mark.data
+@pytest.mark.slow
+@pytest.mark.parametrize("name", [t.name for t in all_tasks()])
+def test_task_runs_end_to_end(name: str, real_data: Path, tmp_path: Path) -> None:
+    task = next(t for t in all_tasks() if t.name == name)
+    role = _role(task, real_data)
+    result = run(parse_config(_config(task, role, real_data)), out=tmp_path)
+    assert result.summary.ok, result.summary.failed
+    assert result.summary.ran
+    if role in ("target", "probe"):
+        frame = pd.read_csv(tmp_path / "results.csv")
+        rows = frame[(frame.target == name) & frame.primary]
+        assert set(rows.language) >= set(task.languages) - ({task.source_language} if role == "probe" else set())
+        assert rows.value.between(0, 1).all()
+    if role == "mlm":
+        inter = next(p for p in (tmp_path / "stages").iterdir() if p.name.startswith("intermediate-"))
+        assert '"code-mlm"' in (inter / "metrics.json").read_text()

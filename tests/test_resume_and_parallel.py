@@ -1,0 +1,94 @@
+"""A stage killed with SIGKILL resumes from its checkpoint and ends with the numbers of an
+uninterrupted run; a 2-process data-parallel run follows the 1-process loss curve."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from tests.conftest import REPO, tiny_config
+
+pytestmark = pytest.mark.slow
+
+
+def _config(data: Path, tmp_path: Path, **train) -> Path:
+    raw = tiny_config(data, intermediate=["none"], probes=[], model={"name": "tiny", "max_length": 48, "dropout": 0.0})
+    raw["training"]["target"] = {"learning_rate": 1e-3, "batch_size": 8, "max_steps": 40, "eval_every": 10} | train
+    path = tmp_path / "exp.yaml"
+    path.write_text(yaml.safe_dump(raw))
+    return path
+
+
+def _cli(*args: str) -> list[str]:
+    return [sys.executable, "-m", "codestilts.cli", *args]
+
+
+def _target_metrics(out: Path) -> dict:
+    (folder,) = [p for p in (out / "stages").iterdir() if p.name.startswith("target-")]
+    return json.loads((folder / "metrics.json").read_text())
+
+
+def test_sigkill_midway_then_resume_matches_uninterrupted(fixture_data: Path, tmp_path: Path) -> None:
+    config = _config(fixture_data, tmp_path, checkpoint_every=4)
+    straight = tmp_path / "straight"
+    subprocess.run(_cli("run", str(config), "--out", str(straight)), check=True, capture_output=True, cwd=REPO)
+
+    killed = tmp_path / "killed"
+    process = subprocess.Popen(_cli("run", str(config), "--out", str(killed)), cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 300
+    resume_dirs: list[Path] = []
+    while time.monotonic() < deadline and process.poll() is None and not resume_dirs:
+        resume_dirs = list((killed / "stages").glob("target-*/resume")) if (killed / "stages").exists() else []
+        time.sleep(0.02)
+    assert resume_dirs, "the run finished or timed out before writing a checkpoint"
+    time.sleep(0.3)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    stage = resume_dirs[0].parent
+    assert not (stage / "COMPLETE.json").exists()
+
+    again = subprocess.run(_cli("run", str(config), "--out", str(killed)), capture_output=True, text=True, cwd=REPO)
+    assert again.returncode == 0, again.stderr
+    assert "resumed at step" in (stage / "log.txt").read_text()
+    assert not (stage / "resume").exists()
+    first, second = _target_metrics(straight), _target_metrics(killed)
+    assert second["train_loss"] == first["train_loss"]
+    assert second["history"] == first["history"]
+    columns = ["intermediate", "target", "language", "metric", "value"]
+    pd.testing.assert_frame_equal(pd.read_csv(killed / "results.csv")[columns], pd.read_csv(straight / "results.csv")[columns])
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_two_processes_follow_the_single_process_loss_curve(fixture_data: Path, tmp_path: Path) -> None:
+    config = _config(fixture_data, tmp_path, max_steps=12, eval_every=4, learning_rate=1e-4)
+    single, parallel = tmp_path / "single", tmp_path / "parallel"
+    subprocess.run(_cli("run", str(config), "--out", str(single)), check=True, capture_output=True, cwd=REPO)
+    launcher = Path(sys.executable).with_name("accelerate")
+    command = [
+        str(launcher), "launch", "--multi_gpu", "--num_processes", "2", "--num_machines", "1",
+        "--mixed_precision", "no", "--dynamo_backend", "no", "--main_process_port", str(_free_port()),
+        "-m", "codestilts.cli", "run", str(config), "--out", str(parallel),
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, cwd=REPO, env=os.environ | {"OMP_NUM_THREADS": "1"})
+    assert done.returncode == 0, done.stderr[-3000:]
+    one, two = np.array(_target_metrics(single)["train_loss"]), np.array(_target_metrics(parallel)["train_loss"])
+    assert len(one) == len(two) == 12
+    assert abs(one[0] - two[0]) < 1e-4  # same weights, same global batch
+    assert np.mean(np.abs(one - two)) < 0.05
+    assert (parallel / "results.csv").is_file()
