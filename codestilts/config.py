@@ -18,12 +18,15 @@ from pydantic import (
     PrivateAttr,
     ValidationError,
     field_validator,
+    model_validator,
 )
 
 from codestilts.errors import UserError
 
 NONE = "none"
 """The intermediate option that skips intermediate training: the baseline."""
+PRETRAIN = "pretrain"
+"""The model name that asks for an encoder pretrained by the pipeline itself (see ``pretrain:``)."""
 
 
 class Strict(BaseModel):
@@ -88,6 +91,28 @@ class TrainingConfig(Strict):
     target: TrainConfig = TrainConfig()
 
 
+class Architecture(Strict):
+    """The shape of an encoder trained from scratch (BERT-style)."""
+
+    hidden_size: Annotated[int, Field(ge=8)] = 256
+    num_layers: Annotated[int, Field(ge=1)] = 4
+    num_heads: Annotated[int, Field(ge=1)] = 4
+    intermediate_size: Annotated[int, Field(ge=8)] = 1024
+
+
+class PretrainConfig(Strict):
+    """Pretraining a small encoder from scratch with its own BPE code tokenizer (``model.name: pretrain``)."""
+
+    vocab_size: Annotated[int, Field(ge=300)] = 8000
+    architecture: Architecture = Architecture()
+    task: str = Field(default="code-mlm", description="an MLM task giving the unlabelled code")
+    languages: list[str] | None = Field(default=None, description="default: every language of the task")
+    directory: str | None = Field(default=None, description="instead of a task: a folder of source files")
+    extensions: list[str] = [".py", ".js", ".ts", ".java", ".cpp", ".cc", ".h", ".go", ".rs", ".rb", ".php", ".cs", ".kt"]
+    seed: int = 0
+    training: TrainConfig = TrainConfig(learning_rate=5e-4, batch_size=32, epochs=10)
+
+
 class ProbeConfig(Strict):
     layer: int | Literal["middle", "last"] = Field(
         default="middle", description="hidden layer whose mean-pooled states are compared (paper: a middle layer)"
@@ -107,6 +132,7 @@ class ExperimentConfig(Strict):
     probes: list[str] = []
     training: TrainingConfig = TrainingConfig()
     probe: ProbeConfig = ProbeConfig()
+    pretrain: PretrainConfig | None = None
     _source: str = PrivateAttr(default="<config>")
     _lines: dict[str, int] = PrivateAttr(default_factory=dict)
 
@@ -115,6 +141,12 @@ class ExperimentConfig(Strict):
         line = _line_of(key, self._lines)
         place = f"{self._source}:{line}" if line else self._source
         return f"{place}: {'.'.join(str(k) for k in key)}" if key else place
+
+    @model_validator(mode="after")
+    def _pretrain_goes_with_its_model_name(self) -> ExperimentConfig:
+        if (self.model.name == PRETRAIN) != (self.pretrain is not None):
+            raise ValueError(f"`model: {{name: {PRETRAIN}}}` and a `pretrain:` section go together")
+        return self
 
     def option_names(self) -> list[str]:
         return [o if isinstance(o, str) else o.name for o in self.intermediate]
@@ -148,6 +180,9 @@ def load_config(path: str | Path) -> ExperimentConfig:
         raise UserError("expected a mapping of settings at the top level", where=str(path))
     if isinstance(raw.get("data_dir"), str):  # relative to the config file, not the working directory
         raw["data_dir"] = str((path.parent / raw["data_dir"]).expanduser().resolve())
+    pretrain = raw.get("pretrain")
+    if isinstance(pretrain, dict) and isinstance(pretrain.get("directory"), str):
+        pretrain["directory"] = str((path.parent / pretrain["directory"]).expanduser().resolve())
     if isinstance(raw.get("task_files"), list):  # relative to the config file too
         raw["task_files"] = [str((path.parent / f).expanduser().resolve()) if isinstance(f, str) else f for f in raw["task_files"]]
     return parse_config(raw, source=str(path), lines=_key_lines(text))

@@ -31,7 +31,7 @@ class RunSummary:
         return not self.failed and not self.blocked
 
 
-TRAINED = ("intermediate", "target")
+TRAINED = ("pretrain", "intermediate", "target")
 """Stage kinds every process runs (data parallel training); the main process alone runs the rest."""
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from codestilts.config import NONE, ExperimentConfig, IntermediateOption
+from codestilts.config import NONE, PRETRAIN, ExperimentConfig, IntermediateOption
 from codestilts.errors import UserError
 from codestilts.models.backbone import check_model
 from codestilts.tasks import Format, Task, all_tasks, check_data, get_task
@@ -22,7 +22,7 @@ from codestilts.tasks.files import resolve_data_dir
 from codestilts.tasks.mixtures import MIXTURES, mixture_tasks
 from codestilts.tasks.user import load_task_file
 
-StageKind = Literal["intermediate", "target", "evaluate", "probe"]
+StageKind = Literal["pretrain", "intermediate", "target", "evaluate", "probe"]
 STAGE_SCHEMA = 1
 """Bumped when a stage's outputs change meaning, so that old folders are not reused."""
 
@@ -89,7 +89,8 @@ def build_plan(config: ExperimentConfig) -> Plan:
     data_dir = resolve_data_dir(config.data_dir)
     for i, path in enumerate(config.task_files):
         load_task_file(path, where=config.where("task_files", i))
-    check_model(config.model.name, where=config.where("model", "name"))
+    if config.pretrain is None:
+        check_model(config.model.name, where=config.where("model", "name"))
     model = config.model.model_dump()
     source = config.source_language
 
@@ -110,16 +111,21 @@ def build_plan(config: ExperimentConfig) -> Plan:
     }
 
     stages: list[Stage] = []
+    base: tuple[str, ...] = ()
+    if config.pretrain is not None:
+        pretrained = _make("pretrain", "code", _pretrain_params(config, data_dir), (), {"task": PRETRAIN})
+        stages.append(pretrained)
+        base = (pretrained.id,)
     base_probes_done: set[str] = set()
     for seed in config.seeds:
         for option, inter_params in intermediates.items():
-            parents: tuple[str, ...] = ()
+            parents: tuple[str, ...] = base
             if inter_params is not None:
                 inter = _make(
                     "intermediate",
                     f"{option}-s{seed}",
                     {"model": model, **inter_params, "train": config.training.intermediate.model_dump(), "seed": seed},
-                    (),
+                    base,
                     {"intermediate": option, "task": option, "seed": seed},
                 )
                 stages.append(inter)
@@ -171,6 +177,23 @@ def build_plan(config: ExperimentConfig) -> Plan:
                 if inter_params is None:
                     base_probes_done.add(probe.name)
     return Plan(stages=_dedupe(stages), data_dir=data_dir, config=config)
+
+
+def _pretrain_params(config: ExperimentConfig, data_dir: Path | None) -> dict[str, Any]:
+    """What the pretrain stage depends on; its data is validated here, before anything runs."""
+    pretrain = config.pretrain
+    where = config.where("pretrain")
+    if pretrain.directory is None:
+        task = get_task(pretrain.task, where=config.where("pretrain", "task"))
+        if task.format is not Format.MLM:
+            raise UserError(f"task {task.name!r} is {task.format.value}; pretraining needs an mlm task", where=where)
+        check_data(task, data_dir, where=where)
+        unknown = sorted(set(pretrain.languages or []) - set(task.languages))
+        if unknown:
+            raise UserError(f"task {task.name!r} has no language {', '.join(unknown)}", where=config.where("pretrain", "languages"))
+    elif not Path(pretrain.directory).is_dir():
+        raise UserError(f"source folder {pretrain.directory} does not exist", where=config.where("pretrain", "directory"))
+    return {"model": config.model.model_dump(), "pretrain": pretrain.model_dump()}
 
 
 def _options(config: ExperimentConfig) -> list[IntermediateOption]:

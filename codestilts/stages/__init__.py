@@ -5,10 +5,12 @@ from collections.abc import Callable
 
 from codestilts.stages.common import StageContext
 from codestilts.stages.evaluate import run_evaluate
+from codestilts.stages.pretrain import run_pretrain
 from codestilts.stages.probe import run_probe
 from codestilts.stages.train import run_intermediate, run_target
 
 RUNNERS: dict[str, Callable[[StageContext], None]] = {
+    "pretrain": run_pretrain,
     "intermediate": run_intermediate,
     "target": run_target,
     "evaluate": run_evaluate,

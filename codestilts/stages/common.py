@@ -63,11 +63,12 @@ class StageContext:
 
 
 def starting_encoder(ctx: StageContext) -> tuple[PreTrainedModel, PreTrainedTokenizerBase]:
-    """The intermediate parent's checkpoint, or the base model when there is none (the baseline)."""
-    inter = ctx.parent("intermediate")
+    """The intermediate parent's checkpoint, or the base model when there is none (the baseline):
+    a pretrain parent's checkpoint, or the named pretrained model."""
+    parent = ctx.parent("intermediate") or ctx.parent("pretrain")
     dropout = ctx.params["model"].get("dropout")
-    if inter is not None:
-        path = inter / CHECKPOINT
+    if parent is not None:
+        path = parent / CHECKPOINT
         return load_encoder(path, dropout), AutoTokenizer.from_pretrained(path)
     name = ctx.params["model"]["name"]
     return load_encoder(name, dropout), load_tokenizer(name)

@@ -14,10 +14,9 @@ from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
-
-from codestilts.tasks.base import PairExample, Record, RetrievalItem, TaskData
 from tree_sitter import Node
 
+from codestilts.tasks.base import PairExample, Record, RetrievalItem, TaskData
 from codestilts.tasks.code_text import GRAMMARS, clean_code, find_nodes, parser_for
 
 CLONE_LABELS = ("different", "clone")

@@ -9,8 +9,21 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from codestilts.tasks.base import ClassificationExample, Format, SpanExample, Task, TaskData
-from codestilts.tasks.code_pairs import CLONE_LABELS, Solution, Table, clone_pairs, retrieval_items, split_by_problem
+from codestilts.tasks.base import (
+    ClassificationExample,
+    Format,
+    SpanExample,
+    Task,
+    TaskData,
+)
+from codestilts.tasks.code_pairs import (
+    CLONE_LABELS,
+    Solution,
+    Table,
+    clone_pairs,
+    retrieval_items,
+    split_by_problem,
+)
 from codestilts.tasks.code_text import clean_code
 from codestilts.tasks.files import read_jsonl
 from codestilts.tasks.registry import register

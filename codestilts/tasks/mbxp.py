@@ -9,7 +9,16 @@ from __future__ import annotations
 from pathlib import Path
 
 from codestilts.tasks.base import Format, PairExample, Task, TaskData
-from codestilts.tasks.code_pairs import CLONE_LABELS, Solution, Table, clone_pairs, code_text, retrieval_items, similar_problems, split_by_problem
+from codestilts.tasks.code_pairs import (
+    CLONE_LABELS,
+    Solution,
+    Table,
+    clone_pairs,
+    code_text,
+    retrieval_items,
+    similar_problems,
+    split_by_problem,
+)
 from codestilts.tasks.files import read_jsonl
 from codestilts.tasks.registry import register
 from codestilts.tasks.splits import MBPP_PROBLEMS

@@ -147,3 +147,23 @@ def _tagging_evaluation(records, features, logits, base, num_labels: int) -> Eva
     macro = float(np.mean([f1((gold == c).astype(int), (predicted == c).astype(int), 2) for c in np.unique(gold)]))
     return Evaluation({"accuracy": float(np.mean(gold == predicted)), "f1": macro}, rows)
 
+
+
+MLM_EVAL_SEED = 1234
+"""Dev MLM loss masks with this seed, so every evaluation masks the same tokens."""
+
+
+@torch.no_grad()
+def mlm_loss(model: TaskModel, task: str, features: Sequence[Feature], tokenizer, batch_size: int = 64) -> float:
+    """Mean masked-token loss on ``features``, with a fixed masking (the RNG is restored after)."""
+    model.eval()
+    device = next(model.parameters()).device
+    losses, weights = [], []
+    with torch.random.fork_rng():
+        torch.manual_seed(MLM_EVAL_SEED)
+        for batch in _batches(features, collator(Format.MLM, tokenizer), batch_size, device):
+            masked = int((batch["labels"] != IGNORE).sum())
+            if masked:
+                losses.append(model(task, **batch).loss.item() * masked)
+                weights.append(masked)
+    return float(sum(losses) / max(sum(weights), 1))

@@ -1,0 +1,119 @@
+"""Pretrain stage: a small encoder trained from scratch with masked language modelling on unlabelled
+code, with its own BPE code tokenizer. Its checkpoint is the base model of every other stage."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import torch
+from accelerate.utils import set_seed
+from transformers import AutoModel, BertConfig
+
+from codestilts.config import PretrainConfig
+from codestilts.errors import UserError
+from codestilts.models.code_tokenizer import train_code_tokenizer
+from codestilts.models.task_model import HeadSpec, TaskModel, save_encoder
+from codestilts.progress import log
+from codestilts.stages.common import (
+    CHECKPOINT,
+    RESUME,
+    StageContext,
+    subset,
+    task_records,
+)
+from codestilts.store import write_json
+from codestilts.tasks import Format, get_task
+from codestilts.tasks.base import TextItem
+from codestilts.training.evaluation import mlm_loss
+from codestilts.training.features import encode
+from codestilts.training.loop import TrainSource, fit
+from codestilts.training.sampling import TaskSampler
+
+DEV_SHARE = 10
+"""Every DEV_SHARE-th file of a source folder goes to the dev split."""
+
+
+def source_files(directory: Path, extensions: list[str]) -> list[TextItem]:
+    files = sorted(p for p in directory.rglob("*") if p.is_file() and p.suffix in extensions)
+    items = []
+    for path in files:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (UnicodeDecodeError, OSError):
+            continue
+        if text.strip():
+            name = str(path.relative_to(directory))
+            items.append(TextItem(id=name, group=name, text=text))
+    if not items:
+        raise UserError(f"no readable source files with extensions {', '.join(extensions)} under {directory}")
+    return items
+
+
+def unlabelled_code(ctx: StageContext, cfg: PretrainConfig) -> tuple[list[TextItem], list[TextItem]]:
+    """(train, dev) texts: a folder of source files, or an MLM task's train/dev splits."""
+    if cfg.directory:
+        items = source_files(Path(cfg.directory), cfg.extensions)
+        return [t for i, t in enumerate(items) if i % DEV_SHARE], [t for i, t in enumerate(items) if not i % DEV_SHARE]
+    task = get_task(cfg.task)
+    languages = cfg.languages or list(task.languages)
+    train = [r for lang in languages for r in task_records(ctx, task, lang, "train")]
+    dev = [r for lang in languages for r in task_records(ctx, task, lang, "dev")]
+    return train, dev
+
+
+def run_pretrain(ctx: StageContext) -> None:
+    cfg = PretrainConfig(**ctx.params["pretrain"])
+    max_length = ctx.params["model"]["max_length"]
+    set_seed(cfg.seed)
+    train_items, dev_items = unlabelled_code(ctx, cfg)
+    tokenizer = train_code_tokenizer((t.text for t in train_items), cfg.vocab_size, max_length)
+    arch = cfg.architecture
+    encoder = AutoModel.from_config(
+        BertConfig(
+            vocab_size=len(tokenizer),
+            hidden_size=arch.hidden_size,
+            num_hidden_layers=arch.num_layers,
+            num_attention_heads=arch.num_heads,
+            intermediate_size=arch.intermediate_size,
+            max_position_embeddings=max_length,
+            pad_token_id=tokenizer.pad_token_id,
+        )
+    )
+    model = TaskModel(encoder, {"mlm": HeadSpec(Format.MLM.value)})
+    train = encode(subset(train_items, cfg.training.max_train_examples), tokenizer, max_length)
+    dev = encode(subset(dev_items, cfg.training.max_eval_examples), tokenizer, max_length)
+
+    def dev_score(m: TaskModel) -> dict[str, float]:
+        loss = mlm_loss(m, "mlm", dev, tokenizer)
+        return {"mlm/loss": loss, "mlm/perplexity": float(torch.exp(torch.tensor(loss))), "score": -loss}
+
+    result = fit(
+        model,
+        [TrainSource("mlm", Format.MLM, train)],
+        TaskSampler(torch.ones(1).numpy(), cfg.seed),
+        dev_score,
+        cfg.training,
+        tokenizer=tokenizer,
+        seed=cfg.seed,
+        log_dir=ctx.dir / "tb",
+        resume_dir=ctx.dir / RESUME,
+        label=ctx.stage.id,
+    )
+    if ctx.is_main:
+        save_encoder(model.encoder, tokenizer, ctx.dir / CHECKPOINT)
+        write_json(
+            ctx.dir / "metrics.json",
+            {
+                "vocab_size": len(tokenizer),
+                "parameters": sum(p.numel() for p in encoder.parameters()),
+                "train_texts": len(train),
+                "dev_texts": len(dev),
+                "steps": result.steps,
+                "best_step": result.best_step,
+                "dev_mlm_loss": -result.best_dev_score,
+                "history": result.history,
+                "train_loss": result.losses,
+                "seconds": round(result.seconds, 1),
+            },
+        )
+        log.info("%s: %d parameters, dev MLM loss %.3f", ctx.stage.id, sum(p.numel() for p in encoder.parameters()), -result.best_dev_score)
