@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
 
 from codestilts.config import ExperimentConfig, load_config, parse_config
-from codestilts.executor import RunSummary, execute
+from codestilts.executor import ExecutionOptions, RunSummary, execute
 from codestilts.parallel import process_state
 from codestilts.plan import Plan, build_plan
 from codestilts.report.markdown import render
@@ -79,8 +79,18 @@ def write_report(out: Path) -> pd.DataFrame:
     return results
 
 
-def run(config: ConfigLike, out: str | Path | None = None) -> RunResult:
-    """Plan, run every stage not already complete, and write results.csv and report.md."""
+def run(
+    config: ConfigLike,
+    out: str | Path | None = None,
+    *,
+    executor: Literal["local", "ray"] = "local",
+    address: str | None = None,
+    options: ExecutionOptions = ExecutionOptions(),
+) -> RunResult:
+    """Plan, run every stage not already complete, and write results.csv and report.md.
+
+    ``executor="ray"`` runs the stages as Ray tasks (``address`` of a cluster, or a local Ray).
+    """
     cfg = as_config(config)
     planned = build_plan(cfg)
     folder = Path(out) if out is not None else default_out(cfg)
@@ -88,6 +98,11 @@ def run(config: ConfigLike, out: str | Path | None = None) -> RunResult:
     if state.is_main_process:
         write_plan(planned, folder)
     state.wait_for_everyone()
-    summary = execute(planned, Store(folder))
+    if executor == "ray":
+        from codestilts.ray_executor import execute_on_ray
+
+        summary = execute_on_ray(planned, Store(folder), options, address)
+    else:
+        summary = execute(planned, Store(folder), options)
     results = write_report(folder) if state.is_main_process else collect(folder)
     return RunResult(out=folder, summary=summary, results=results)

@@ -19,10 +19,12 @@ Command = Callable[[argparse.Namespace], int | None]
 
 def cmd_run(args: argparse.Namespace) -> int:
     from codestilts import api
+    from codestilts.executor import ExecutionOptions
     from codestilts.progress import console
 
     config = api.as_config(args.config)
-    result = api.run(config, out=args.out or api.default_out(config))
+    options = ExecutionOptions(retry_failed=args.retry_failed, force=tuple(args.force))
+    result = api.run(config, out=args.out or api.default_out(config), executor=args.executor, address=args.address, options=options)
     summary = result.summary
     console.print(
         f"[bold]{len(summary.ran)}[/] stages ran, [bold]{len(summary.reused)}[/] reused, "
@@ -100,6 +102,10 @@ def _add_run_commands(sub: argparse._SubParsersAction) -> None:
     run = sub.add_parser("run", help="run every stage a config implies (complete stages are reused)")
     run.add_argument("config", help="experiment YAML file")
     run.add_argument("--out", help="output folder (default: runs/<name>)")
+    run.add_argument("--executor", choices=["local", "ray"], default="local", help="where stages run (default: local)")
+    run.add_argument("--address", default=None, help="Ray cluster address (default: start a local Ray)")
+    run.add_argument("--retry-failed", action="store_true", help="run stages that failed in an earlier run again")
+    run.add_argument("--force", action="append", default=[], metavar="PATTERN", help="rerun complete stages whose id matches this glob (repeatable)")
     run.set_defaults(handler=cmd_run)
 
     plan = sub.add_parser("plan", help="show the stages a config implies and which are done; trains nothing")

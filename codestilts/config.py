@@ -45,7 +45,9 @@ class TrainConfig(Strict):
     """Hyperparameters of one trained stage. Defaults follow Phang et al. 2020's recipe."""
 
     learning_rate: Annotated[float, Field(gt=0)] = 1e-5
-    batch_size: Annotated[int, Field(ge=1)] = 32
+    batch_size: Annotated[int, Field(ge=1)] | None = Field(
+        default=None, description="global batch; default: 32, or 16 for span extraction (the paper's)"
+    )
     epochs: Annotated[float, Field(gt=0)] = 3
     max_steps: Annotated[int, Field(ge=1)] | None = None
     max_train_examples: Annotated[int, Field(ge=1)] | None = None
@@ -113,6 +115,13 @@ class PretrainConfig(Strict):
     training: TrainConfig = TrainConfig(learning_rate=5e-4, batch_size=32, epochs=10)
 
 
+class ResourceConfig(Strict):
+    """What one stage asks of a Ray cluster."""
+
+    cpus: Annotated[float, Field(ge=0)] = 1
+    gpus: Annotated[float, Field(ge=0)] = 0
+
+
 class ProbeConfig(Strict):
     layer: int | Literal["middle", "last"] = Field(
         default="middle", description="hidden layer whose mean-pooled states are compared (paper: a middle layer)"
@@ -125,14 +134,22 @@ class ExperimentConfig(Strict):
     data_dir: str | None = Field(default=None, description="local data folder; default: $CODESTILTS_DATA")
     task_files: list[str] = Field(default=[], description="YAML files defining more tasks (relative to the config file)")
     model: ModelConfig
-    source_language: str = "python"
+    source_language: str | Annotated[list[str], Field(min_length=1)] = Field(
+        default="python", description="the language targets are trained in; a list makes a source x target grid"
+    )
     seeds: Annotated[list[int], Field(min_length=1)] = [0]
+    seed_intermediate: bool = Field(
+        default=True, description="train intermediate stages once per seed; false: once (first seed) for all seeds"
+    )
     intermediate: Annotated[list[str | IntermediateOption], Field(min_length=1)] = [NONE]
     targets: list[str] = []
     probes: list[str] = []
     training: TrainingConfig = TrainingConfig()
     probe: ProbeConfig = ProbeConfig()
     pretrain: PretrainConfig | None = None
+    resources: dict[Literal["pretrain", "intermediate", "target", "evaluate", "probe"], ResourceConfig] = Field(
+        default={}, description="per stage kind, for the Ray executor (default: 1 CPU, no GPU)"
+    )
     _source: str = PrivateAttr(default="<config>")
     _lines: dict[str, int] = PrivateAttr(default_factory=dict)
 
@@ -147,6 +164,9 @@ class ExperimentConfig(Strict):
         if (self.model.name == PRETRAIN) != (self.pretrain is not None):
             raise ValueError(f"`model: {{name: {PRETRAIN}}}` and a `pretrain:` section go together")
         return self
+
+    def source_languages(self) -> list[str]:
+        return [self.source_language] if isinstance(self.source_language, str) else list(self.source_language)
 
     def option_names(self) -> list[str]:
         return [o if isinstance(o, str) else o.name for o in self.intermediate]

@@ -1,10 +1,18 @@
-"""Running a plan's stages in dependency order, locally, reusing every complete stage."""
+"""Running a plan's stages in dependency order, reusing every complete stage.
+
+The local executor runs stages one after another in this process (or, under ``accelerate launch``
+/ ``torchrun``, in every process of a data-parallel group); :mod:`codestilts.ray_executor` spreads
+them over a Ray cluster. Both decide what to run the same way (:func:`decide`) and run a stage the
+same way (:func:`attempt`).
+"""
 
 from __future__ import annotations
 
+import fnmatch
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 from codestilts.errors import UserError
 from codestilts.parallel import process_state
@@ -12,10 +20,23 @@ from codestilts.plan import Plan, Stage
 from codestilts.progress import log, stage_log
 from codestilts.stages import RUNNERS, StageContext
 from codestilts.stages.common import RESUME
+from codestilts.store import Store
 
 KEEP_ON_RESTART = (RESUME, "tb", "log.txt")
 """What a restarted stage keeps of an interrupted attempt: its checkpoint to resume from, its logs."""
-from codestilts.store import Store
+
+TRAINED = ("pretrain", "intermediate", "target")
+"""Stage kinds every process runs (data parallel training); the main process alone runs the rest."""
+
+Decision = Literal["reuse", "run", "failed"]
+
+
+@dataclass(frozen=True)
+class ExecutionOptions:
+    retry_failed: bool = False
+    """Run stages that failed before; by default they stay failed and block their dependents."""
+    force: tuple[str, ...] = ()
+    """Glob patterns of stage ids to run again even though they are complete."""
 
 
 @dataclass
@@ -31,8 +52,16 @@ class RunSummary:
         return not self.failed and not self.blocked
 
 
-TRAINED = ("pretrain", "intermediate", "target")
-"""Stage kinds every process runs (data parallel training); the main process alone runs the rest."""
+def decide(stage: Stage, store: Store, options: ExecutionOptions) -> Decision:
+    folder = store.stage(stage.id)
+    if any(fnmatch.fnmatch(stage.id, pattern) for pattern in options.force):
+        return "run"
+    status = folder.status()
+    if status == "done":
+        return "reuse"
+    if status == "failed" and not options.retry_failed:
+        return "failed"
+    return "run"
 
 
 def run_stage(stage: Stage, store: Store, data_dir: Path | None) -> None:
@@ -55,31 +84,52 @@ def run_stage(stage: Stage, store: Store, data_dir: Path | None) -> None:
     state.wait_for_everyone()
 
 
-def execute(plan: Plan, store: Store) -> RunSummary:
+def attempt(stage: Stage, store: Store, data_dir: Path | None) -> str | None:
+    """Run a stage; a crash is recorded in its folder and returned (None when it succeeded).
+
+    A :class:`UserError` (bad data, say) is recorded too, then raised: it stops the whole run.
+    """
+    folder = store.stage(stage.id)
+    main = process_state().is_main_process
+    try:
+        run_stage(stage, store, data_dir)
+    except UserError as err:
+        if main:
+            folder.fail(err.render(), "")
+        raise UserError(err.message, where=err.where or f"stage {stage.id}", hint=err.hint) from None
+    except Exception as err:  # a stage's crash is recorded and does not stop independent stages
+        if main:
+            folder.fail(f"{type(err).__name__}: {err}", traceback.format_exc())
+        log.error("stage %s failed: %s: %s", stage.id, type(err).__name__, err)
+        return f"{type(err).__name__}: {err}"
+    return None
+
+
+def earlier_failure(stage: Stage, store: Store) -> str:
+    failure = store.stage(stage.id).failure() or {}
+    return f"{failure.get('error', 'failed')} (an earlier run; --retry-failed runs it again)"
+
+
+def execute(plan: Plan, store: Store, options: ExecutionOptions = ExecutionOptions()) -> RunSummary:
+    """The local executor: every stage in plan order, in this process."""
     summary = RunSummary()
     unavailable: set[str] = set()
     for index, stage in enumerate(plan.stages, start=1):
-        folder = store.stage(stage.id)
-        if folder.is_complete():
+        decision = decide(stage, store, options)
+        if decision == "reuse":
             summary.reused.append(stage.id)
-            continue
-        if unavailable.intersection(stage.parents):
+        elif unavailable.intersection(stage.parents):
             summary.blocked.append(stage.id)
             unavailable.add(stage.id)
-            continue
-        log.info("[%d/%d] %s", index, len(plan.stages), stage.id)
-        try:
-            run_stage(stage, store, plan.data_dir)
-        except UserError as err:
-            if process_state().is_main_process:
-                folder.fail(err.render(), "")
-            raise UserError(err.message, where=err.where or f"stage {stage.id}", hint=err.hint) from None
-        except Exception as err:  # a stage's crash is recorded and does not stop independent stages
-            if process_state().is_main_process:
-                folder.fail(f"{type(err).__name__}: {err}", traceback.format_exc())
-            log.error("stage %s failed: %s: %s", stage.id, type(err).__name__, err)
-            summary.failed[stage.id] = f"{type(err).__name__}: {err}"
+        elif decision == "failed":
+            summary.failed[stage.id] = earlier_failure(stage, store)
             unavailable.add(stage.id)
-            continue
-        summary.ran.append(stage.id)
+        else:
+            log.info("[%d/%d] %s", index, len(plan.stages), stage.id)
+            error = attempt(stage, store, plan.data_dir)
+            if error is None:
+                summary.ran.append(stage.id)
+            else:
+                summary.failed[stage.id] = error
+                unavailable.add(stage.id)
     return summary

@@ -14,7 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from codestilts.config import NONE, PRETRAIN, ExperimentConfig, IntermediateOption
+from codestilts.config import (
+    NONE,
+    PRETRAIN,
+    ExperimentConfig,
+    IntermediateOption,
+    TrainConfig,
+)
 from codestilts.errors import UserError
 from codestilts.models.backbone import check_model
 from codestilts.tasks import Format, Task, all_tasks, check_data, get_task
@@ -92,19 +98,20 @@ def build_plan(config: ExperimentConfig) -> Plan:
     if config.pretrain is None:
         check_model(config.model.name, where=config.where("model", "name"))
     model = config.model.model_dump()
-    source = config.source_language
+    sources = config.source_languages()
 
     targets = [_resolve_task(config, data_dir, "targets", i, TARGETS) for i in range(len(config.targets))]
     probes = [_resolve_task(config, data_dir, "probes", i, frozenset({Format.RETRIEVAL})) for i in range(len(config.probes))]
     for key, tasks in (("targets", targets), ("probes", probes)):
         for i, task in enumerate(tasks):
-            if source not in task.languages:
+            missing = [s for s in sources if s not in task.languages]
+            if missing:
                 raise UserError(
-                    f"task {task.name!r} has no source language {source!r} (it has {', '.join(task.languages)})",
+                    f"task {task.name!r} has no source language {missing[0]!r} (it has {', '.join(task.languages)})",
                     where=config.where(key, i),
                 )
 
-    zero_shot = sorted({lang for t in targets + probes for lang in t.languages if lang != source})
+    zero_shot = sorted({lang for t in targets + probes for lang in t.languages if lang not in sources})
     intermediates = {
         option.name: None if option.name == NONE else _intermediate_params(config, data_dir, i, option, zero_shot)
         for i, option in enumerate(_options(config))
@@ -116,67 +123,79 @@ def build_plan(config: ExperimentConfig) -> Plan:
         pretrained = _make("pretrain", "code", _pretrain_params(config, data_dir), (), {"task": PRETRAIN})
         stages.append(pretrained)
         base = (pretrained.id,)
-    base_probes_done: set[str] = set()
     for seed in config.seeds:
+        inter_seed = seed if config.seed_intermediate else config.seeds[0]
         for option, inter_params in intermediates.items():
             parents: tuple[str, ...] = base
             if inter_params is not None:
+                tasks = [get_task(t["name"]) for t in inter_params["tasks"]]
                 inter = _make(
                     "intermediate",
-                    f"{option}-s{seed}",
-                    {"model": model, **inter_params, "train": config.training.intermediate.model_dump(), "seed": seed},
+                    f"{option}-s{inter_seed}",
+                    {"model": model, **inter_params, "train": _train_params(config.training.intermediate, tasks), "seed": inter_seed},
                     base,
-                    {"intermediate": option, "task": option, "seed": seed},
+                    {"intermediate": option, "task": option, "seed": inter_seed},
                 )
                 stages.append(inter)
                 parents = (inter.id,)
-            for target in targets:
-                trained = _make(
-                    "target",
-                    f"{target.name}-{option}-s{seed}",
-                    {
-                        "model": model,
-                        "task": target.identity(),
-                        "source_language": source,
-                        "train": config.training.target.model_dump(),
-                        "seed": seed,
-                    },
-                    parents,
-                    {"intermediate": option, "task": target.name, "seed": seed},
-                )
-                evaluated = _make(
-                    "evaluate",
-                    f"{target.name}-{option}-s{seed}",
-                    {
-                        "task": target.identity(),
-                        "languages": list(target.languages),
-                        "source_language": source,
-                        "max_length": config.model.max_length,
-                    },
-                    (trained.id,),
-                    {"intermediate": option, "task": target.name, "seed": seed, "role": "target"},
-                )
-                stages += [trained, evaluated]
-            for probe in probes:
-                if inter_params is None and probe.name in base_probes_done:
-                    continue  # the base model's probe needs no seed: one stage serves them all
-                probed = _make(
-                    "probe",
-                    f"{probe.name}-{option}" + (f"-s{seed}" if inter_params is not None else ""),
-                    {
-                        "model": model,
-                        "task": probe.identity(),
-                        "languages": list(probe.languages),
-                        "source_language": source,
-                        "probe": config.probe.model_dump(),
-                    },
-                    parents,
-                    {"intermediate": option, "task": probe.name, "seed": seed if inter_params is not None else None, "role": "probe"},
-                )
-                stages.append(probed)
-                if inter_params is None:
-                    base_probes_done.add(probe.name)
+            for source in sources:
+                labels = {"intermediate": option, "seed": seed, "source": source}
+                for target in targets:
+                    slug = f"{target.name}-{option}-{source}-s{seed}"
+                    trained = _make(
+                        "target",
+                        slug,
+                        {
+                            "model": model,
+                            "task": target.identity(),
+                            "source_language": source,
+                            "train": _train_params(config.training.target, [target]),
+                            "seed": seed,
+                        },
+                        parents,
+                        labels | {"task": target.name},
+                    )
+                    evaluated = _make(
+                        "evaluate",
+                        slug,
+                        {
+                            "task": target.identity(),
+                            "languages": list(target.languages),
+                            "source_language": source,
+                            "max_length": config.model.max_length,
+                        },
+                        (trained.id,),
+                        labels | {"task": target.name, "role": "target"},
+                    )
+                    stages += [trained, evaluated]
+                for probe in probes:
+                    # the base model's probe needs no seed: one stage serves every seed
+                    probe_seed = inter_seed if inter_params is not None else None
+                    stages.append(
+                        _make(
+                            "probe",
+                            f"{probe.name}-{option}-{source}" + (f"-s{probe_seed}" if probe_seed is not None else ""),
+                            {
+                                "model": model,
+                                "task": probe.identity(),
+                                "languages": list(probe.languages),
+                                "source_language": source,
+                                "probe": config.probe.model_dump(),
+                            },
+                            parents,
+                            labels | {"task": probe.name, "seed": probe_seed, "role": "probe"},
+                        )
+                    )
     return Plan(stages=_dedupe(stages), data_dir=data_dir, config=config)
+
+
+def _train_params(cfg: TrainConfig, tasks: list[Task]) -> dict[str, Any]:
+    """A stage's hyperparameters with per-format defaults filled in (the paper's batch size: 32,
+    16 when a task is span extraction)."""
+    params = cfg.model_dump()
+    if params["batch_size"] is None:
+        params["batch_size"] = 16 if any(t.format is Format.SPAN_EXTRACTION for t in tasks) else 32
+    return params
 
 
 def _pretrain_params(config: ExperimentConfig, data_dir: Path | None) -> dict[str, Any]:
@@ -193,7 +212,9 @@ def _pretrain_params(config: ExperimentConfig, data_dir: Path | None) -> dict[st
             raise UserError(f"task {task.name!r} has no language {', '.join(unknown)}", where=config.where("pretrain", "languages"))
     elif not Path(pretrain.directory).is_dir():
         raise UserError(f"source folder {pretrain.directory} does not exist", where=config.where("pretrain", "directory"))
-    return {"model": config.model.model_dump(), "pretrain": pretrain.model_dump()}
+    params = pretrain.model_dump()
+    params["training"] = _train_params(pretrain.training, [])
+    return {"model": config.model.model_dump(), "pretrain": params}
 
 
 def _options(config: ExperimentConfig) -> list[IntermediateOption]:

@@ -26,7 +26,7 @@ def _mean_std(values: pd.Series) -> tuple[float, float]:
 
 def zero_shot_by_seed(results: pd.DataFrame) -> pd.DataFrame:
     """Per (intermediate, target, seed): the primary metric averaged over the non-source languages."""
-    zero_shot = results[results["primary"] & ~results["source"]]
+    zero_shot = results[results["primary"] & ~results["is_source"]]
     return (
         zero_shot.groupby(["intermediate", "target", "role", "metric", "seed"], dropna=False)["value"]
         .mean()
@@ -81,8 +81,8 @@ def _fmt(value: float) -> str:
 
 def language_table(results: pd.DataFrame, target: str, options: Sequence[str]) -> str:
     rows_of_target = results[(results.target == target) & results["primary"]]
-    languages = list(dict.fromkeys(rows_of_target.sort_values("source", ascending=False)["language"]))
-    sources = set(rows_of_target[rows_of_target.source]["language"])
+    languages = list(dict.fromkeys(rows_of_target.sort_values("is_source", ascending=False)["language"]))
+    sources = set(rows_of_target[rows_of_target.is_source]["language"])
     headers = ["intermediate"] + [f"{lang}{' (source)' if lang in sources else ''}" for lang in languages]
     rows = []
     for option in options:

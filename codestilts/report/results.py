@@ -10,7 +10,19 @@ from codestilts.errors import UserError
 from codestilts.store import Store, read_json
 
 PLAN_FILE = "plan.json"
-COLUMNS = ["intermediate", "target", "role", "language", "source", "seed", "metric", "primary", "value", "stage"]
+COLUMNS = [
+    "intermediate",
+    "target",
+    "role",
+    "source_language",
+    "language",
+    "is_source",
+    "seed",
+    "metric",
+    "primary",
+    "value",
+    "stage",
+]
 
 
 def collect(out: Path) -> pd.DataFrame:
@@ -37,8 +49,9 @@ def collect(out: Path) -> pd.DataFrame:
                         "intermediate": labels["intermediate"],
                         "target": labels["task"],
                         "role": labels["role"],
+                        "source_language": metrics["source_language"],
                         "language": language,
-                        "source": language == metrics["source_language"],
+                        "is_source": language == metrics["source_language"],
                         "seed": labels["seed"],
                         "metric": metric,
                         "primary": metric == metrics["metric"],

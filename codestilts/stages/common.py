@@ -10,7 +10,6 @@ from typing import Any
 import numpy as np
 from accelerate.utils import set_seed
 from transformers import (
-    AutoModel,
     AutoTokenizer,
     PreTrainedModel,
     PreTrainedTokenizerBase,
