@@ -16,6 +16,7 @@ from transformers import (
     AutoModel,
     AutoTokenizer,
     BertConfig,
+    PretrainedConfig,
     PreTrainedModel,
     PreTrainedTokenizerBase,
 )
