@@ -1,4 +1,4 @@
-"""Splits of parallel data are made by problem: no test problem in any train split, in any language."""
+"""Deterministic splits (per-task disjointness of train and test problems is in tests/tasks)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,6 @@ import pytest
 
 from codestilts.tasks import get_task, load
 from codestilts.tasks.splits import HUMANEVAL_PROBLEMS, SplitRule
-
-PARALLEL_TASKS = ["defect-humanevalpack", "xret-humaneval-x"]
 
 
 def test_split_rule_is_deterministic_and_exact() -> None:
@@ -22,38 +20,12 @@ def test_split_rule_is_deterministic_and_exact() -> None:
     assert SplitRule("other", rule.fractions).assign(groups) != first
 
 
-def _groups(data, language: str, split: str) -> set[str]:
-    return {r.group for r in data[language][split]}
-
-
-def _check_disjoint(data) -> None:
-    train = set().union(*(_groups(data, lang, "train") | _groups(data, lang, "dev") for lang in data))
-    test = set().union(*(_groups(data, lang, "test") for lang in data))
-    assert train and test
-    assert not train & test
-    reference = _groups(data, "python", "test")
-    for language in data:
-        assert _groups(data, language, "test") == reference, language
-
-
-@pytest.mark.parametrize("name", PARALLEL_TASKS)
-def test_fixture_parallel_tasks_split_by_problem(fixture_data: Path, name: str) -> None:
-    _check_disjoint(load(get_task(name), fixture_data))
-
-
 @pytest.mark.data
-@pytest.mark.parametrize("name", PARALLEL_TASKS)
-def test_real_parallel_tasks_split_by_problem(real_data: Path, name: str) -> None:
-    data = load(get_task(name), real_data)
-    _check_disjoint(data)
-    assert len(_groups(data, "python", "test")) == round(0.3 * 164)
-
-
-@pytest.mark.data
-def test_all_humaneval_tasks_share_one_problem_split(real_data: Path) -> None:
+def test_humaneval_tasks_follow_the_shared_problem_split(real_data: Path) -> None:
     expected = HUMANEVAL_PROBLEMS.assign(f"humaneval/{n}" for n in range(164))
-    for name in PARALLEL_TASKS:
+    for name in ("defect-humanevalpack", "xret-humaneval-x"):
         data = load(get_task(name), real_data)
+        assert len({r.group for r in data["python"]["test"]}) == round(0.3 * 164)
         for language, splits in data.items():
             for split, records in splits.items():
                 assert all(expected[r.group] == split for r in records), (name, language, split)
