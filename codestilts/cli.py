@@ -11,6 +11,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from codestilts.errors import UserError
+from codestilts.execution.cli import register as register_execution
 
 Command = Callable[[argparse.Namespace], int | None]
 
@@ -26,7 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-_REGISTRARS: list[Callable[[argparse._SubParsersAction], None]] = []
+_REGISTRARS: list[Callable[[argparse._SubParsersAction], None]] = [register_execution]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
