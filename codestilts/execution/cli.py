@@ -190,6 +190,8 @@ def evaluate_samples(samples: list[dict], *, natural_language: str = "English", 
         lang = get_language(s["language"])
         reason = lang.missing()
         jobs_list.append((s, build_program(problem, s["completion"]), lang, reason))
+    for lang in {job[2].name: job[2] for job in jobs_list if job[3] is None}.values():
+        lang.prepare()
     limits = Limits(wall_s=timeout, cpu_s=max(1, int(timeout)))
     done = [0]
     lock = threading.Lock()

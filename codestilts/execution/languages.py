@@ -20,6 +20,7 @@ import os
 import re
 import shutil
 import subprocess
+import threading
 from dataclasses import dataclass, field, replace
 
 from codestilts.execution.sandbox import Limits, Mount, Step
@@ -41,6 +42,22 @@ COMMON_FAILURE_MARKERS = (
     r"Error at \d+\w* assert statement",
     r"Error at test case \d+",
 )
+
+_BUILD_LOCK = threading.RLock()  # one-time host-side builds (crates, Go cache, C# stand-in)
+
+
+def _locked(fn):
+    """lru_cache'd builder that runs at most once even when threads ask at the same time."""
+    cached = functools.lru_cache(maxsize=None)(fn)
+
+    @functools.wraps(fn)
+    def wrapper():
+        with _BUILD_LOCK:
+            return cached()
+
+    wrapper.cache_clear = cached.cache_clear
+    return wrapper
+
 
 JS_PRELUDE = (
     "console.assert = (cond, ...msg) => { if (!cond) { const e = new Error("
@@ -90,6 +107,10 @@ class Language:
     def mounts(self) -> list[Mount]:
         return []
 
+    def prepare(self) -> None:
+        """One-time host-side set-up (building helper libraries); mounts() calls it anyway."""
+        self.mounts()
+
     def symlinks(self) -> list[tuple[str, str]]:
         return []
 
@@ -131,6 +152,17 @@ def _jvm_opts(heap_mb: int) -> list[str]:
 JVM_ENV: dict[str, str] = {}
 
 
+class CLanguage(Language):
+    """C and C++: assertions always on (``-UNDEBUG``, never ``-DNDEBUG``); links OpenSSL's libcrypto
+    when the program includes it (HumanEval-X CPP/162 uses its MD5)."""
+
+    def plan(self, program: str, run_limits: Limits) -> Plan:
+        argv = list(self.compile or ())
+        if "openssl/" in program:
+            argv.append("-lcrypto")
+        return self._plan({self.source: program.encode()}, argv, self.run, run_limits)
+
+
 class NodeLanguage(Language):
     def symlinks(self) -> list[tuple[str, str]]:
         # Node and tsc look for packages in every ancestor's node_modules, / included.
@@ -145,7 +177,7 @@ _GO_SEED_TEST = (
 )
 
 
-@functools.lru_cache(maxsize=None)
+@_locked
 def go_cache_seed() -> str | None:
     """A Go build cache holding testify and its dependencies, built once on the host and mounted
     read-only as GOCACHE in the sandbox (Go 1.19 reads a read-only cache and skips writing), so a
@@ -202,7 +234,7 @@ RUST_CRATES = {"rand": "0.8", "regex": "1", "md5": "0.7"}
 DEBIAN_CARGO_REGISTRY = "/usr/share/cargo/registry"
 
 
-@functools.lru_cache(maxsize=None)
+@_locked
 def rust_crates() -> dict[str, str]:
     """rand, regex and md5 (used by HumanEval-X Rust tests) compiled once, offline, from the crate
     sources Debian ships (librust-*-dev), with the same rustc that runs the samples.
@@ -344,7 +376,7 @@ namespace KellermanSoftware.CompareNetObjects
 """
 
 
-@functools.lru_cache(maxsize=None)
+@_locked
 def csharp_shim() -> str | None:
     """Compile the CompareNetObjects stand-in once (host side; it is our own code)."""
     mcs = shutil.which("mcs")
@@ -390,9 +422,9 @@ LANGUAGES: dict[str, Language] = {
     for lang in [
         Language("python", "main.py", run=("python3", "-I", "main.py"), aliases=("py", "python3"),
                  tools=("python3",)),
-        Language("c", "main.c", compile=("gcc", "-std=gnu11", "-O1", "-UNDEBUG", "-o", "prog", "main.c", "-lm"),
+        CLanguage("c", "main.c", compile=("gcc", "-std=gnu11", "-O1", "-UNDEBUG", "-o", "prog", "main.c", "-lm"),
                  run=("./prog",), tools=("gcc",)),
-        Language("cpp", "main.cpp",
+        CLanguage("cpp", "main.cpp",
                  compile=("g++", "-std=c++17", "-O1", "-UNDEBUG", "-o", "prog", "main.cpp", "-lm"),
                  run=("./prog",), aliases=("c++", "cc"), tools=("g++",)),
         _java(),

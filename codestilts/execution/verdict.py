@@ -80,14 +80,30 @@ def judge(result: SandboxResult, steps: list[Step], language: Language) -> Judge
         output = result.stderr + "\n" + result.stdout
         if code == _XFSZ or "File too large" in result.stderr[-2000:]:
             return Judgement(Verdict.RUNTIME_ERROR, "output limit exceeded")
-        if language.failure_pattern().search(output):
-            return Judgement(Verdict.FAILED, _last_line(result.stderr) or f"exit {code}")
-        return Judgement(Verdict.RUNTIME_ERROR, _last_line(result.stderr) or f"exit {code}")
+        match = language.failure_pattern().search(output)
+        if match:
+            return Judgement(Verdict.FAILED, _line_at(output, match.start()))
+        return Judgement(Verdict.RUNTIME_ERROR, _error_line(output) or f"exit {code}")
     return Judgement(Verdict.PASSED, "")
 
 
+def _line_at(text: str, pos: int) -> str:
+    start = text.rfind("\n", 0, pos) + 1
+    end = text.find("\n", pos)
+    return text[start : end if end >= 0 else len(text)].strip()[:300]
+
+
+_ERROR_WORDS = ("Error", "error", "Exception", "panic", "Traceback", "Aborted", "Segmentation", "Killed")
+
+
+def _error_line(text: str) -> str:
+    """The most telling line of an error output: the last one naming an error, else the last one."""
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    for line in reversed(lines):
+        if any(word in line for word in _ERROR_WORDS) and not line.startswith("at "):
+            return line[:300]
+    return lines[-1][:300] if lines else ""
+
+
 def _last_line(text: str) -> str:
-    for line in reversed(text.strip().splitlines()):
-        if line.strip():
-            return line.strip()[:300]
-    return ""
+    return _error_line(text)
