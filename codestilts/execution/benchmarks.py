@@ -137,13 +137,35 @@ def load_problems(benchmark: str, language: str, natural_language: str = "Englis
 _PY_CHECK_CALL = re.compile(r"^check\(", re.M)
 
 
+_GO_IMPORT_BLOCK = re.compile(r'^import\s*(?:\((?P<block>[^)]*)\)|(?P<one>"[^"]+"))\s*$', re.M)
+
+
+def _go_test_program(problem: Problem, completion: str) -> str:
+    """HumanEval-X Go: ``test_setup`` (package main, testing, testify) + prompt + completion + test.
+    The prompt's own import block is merged into the test_setup's imports, keeping only packages
+    the code uses and test_setup lacks: Go rejects unused and duplicate imports, and some
+    test_setups already import what the prompt imports (Go/162: crypto/md5). The same merge as
+    bigcode-evaluation-harness's HumanEvalPack Go."""
+    prompt = problem.prompt
+    pkgs: list[str] = []
+    for m in _GO_IMPORT_BLOCK.finditer(prompt):
+        pkgs += re.findall(r'"([^"]+)"', m.group(0))
+    prompt = _GO_IMPORT_BLOCK.sub("", prompt)
+    body = prompt + completion + "\n" + problem.test
+    setup = problem.test_setup
+    extra = [p for p in dict.fromkeys(pkgs)
+             if f'"{p}"' not in setup and re.search(rf"\b{re.escape(p.split('/')[-1])}\.", body)]
+    imports = "".join(f'import "{p}"\n' for p in extra)
+    return setup + "\n" + imports + body + "\n"
+
+
 def build_program(problem: Problem, completion: str) -> str:
     """The complete program (solution + tests) to execute for ``completion``."""
     head = problem.prompt
     if problem.benchmark == "humaneval-x" and problem.language == "rust":
         head = problem.prompt + problem.declaration
     if problem.language == "go" and problem.test_setup:
-        head = problem.test_setup + "\n" + head
+        return _go_test_program(problem, completion)
     program = head + completion + "\n" + problem.test + "\n"
     if problem.language == "python" and problem.entry_point and not _PY_CHECK_CALL.search(problem.test):
         if re.search(r"^def check\(", problem.test, re.M):

@@ -93,6 +93,11 @@ class Language:
     env: dict[str, str] = field(default_factory=dict)
     prelude: str = ""
     failure_markers: tuple[str, ...] = ()
+    # Interpreted languages: a parse error the interpreter reports before running anything is a
+    # compile_error too. ``syntax_marker`` finds it; ``frame_marker`` (a stack frame of the
+    # program) shows the error was raised at run time instead (eval, JSON.parse...).
+    syntax_marker: str | None = None
+    frame_marker: str | None = None
     unavailable_reason: str | None = None  # set for languages that cannot be supported here
 
     def missing(self) -> str | None:
@@ -137,6 +142,11 @@ class Language:
 
     def failure_pattern(self) -> re.Pattern:
         return _compile_markers(COMMON_FAILURE_MARKERS + self.failure_markers)
+
+    def is_syntax_error(self, output: str) -> bool:
+        if not self.syntax_marker or not re.search(self.syntax_marker, output, re.M):
+            return False
+        return not (self.frame_marker and re.search(self.frame_marker, output, re.M))
 
 
 @functools.lru_cache(maxsize=None)
@@ -415,13 +425,23 @@ def _java(name="java", **kw) -> Language:
                     weight=2, env=JVM_ENV, **kw)
 
 
+# TypeScript as MBXP's reference harness (mxeval) runs it: tsc's JavaScript output is executed
+# whatever the type checker says; type errors (TS2xxx...) stay in the compile log. Syntax errors
+# (TS1xxx) or no output are compile_error.
+TSC_SCRIPT = (
+    "tsc --target es2020 --module commonjs --lib es2020 --skipLibCheck --types node --outDir . "
+    "main.ts > tsc.log 2>&1; cat tsc.log; "
+    "if grep -q 'error TS1[0-9][0-9][0-9]' tsc.log || [ ! -f main.js ]; then exit 1; fi"
+)
+
 _SCALA_LIB = "/usr/share/scala-2.11/lib/scala-library.jar"
 
 LANGUAGES: dict[str, Language] = {
     lang.name: lang
     for lang in [
         Language("python", "main.py", run=("python3", "-I", "main.py"), aliases=("py", "python3"),
-                 tools=("python3",)),
+                 tools=("python3",), syntax_marker=r"^(SyntaxError|IndentationError|TabError): ",
+                 frame_marker=r"^Traceback \(most recent call last\)"),
         CLanguage("c", "main.c", compile=("gcc", "-std=gnu11", "-O1", "-UNDEBUG", "-o", "prog", "main.c", "-lm"),
                  run=("./prog",), tools=("gcc",)),
         CLanguage("cpp", "main.cpp",
@@ -430,10 +450,8 @@ LANGUAGES: dict[str, Language] = {
         _java(),
         NodeLanguage("javascript", "main.js", run=("node", "--max-old-space-size=1024", "main.js"),
                      aliases=("js", "node"), tools=("node",), memory_mb=3072, nproc=128,
-                     prelude=JS_PRELUDE),
-        NodeLanguage("typescript", "main.ts",
-                     compile=("tsc", "--target", "es2020", "--module", "commonjs", "--lib", "es2020",
-                              "--skipLibCheck", "--types", "node", "--outDir", ".", "main.ts"),
+                     prelude=JS_PRELUDE, syntax_marker=r"^SyntaxError: ", frame_marker=r"at .*/work/main\.js:\d+"),
+        NodeLanguage("typescript", "main.ts", compile=("bash", "-c", TSC_SCRIPT),
                      run=("node", "--max-old-space-size=1024", "main.js"), aliases=("ts",),
                      tools=("tsc", "node"), memory_mb=3072, compile_memory_mb=3072, nproc=128, weight=2,
                      prelude=JS_PRELUDE),
@@ -445,9 +463,11 @@ LANGUAGES: dict[str, Language] = {
         Language("php", "main.php",
                  run=("php", "-d", "zend.assertions=1", "-d", "assert.exception=1", "-d",
                       "display_errors=stderr", "-d", "memory_limit=-1", "main.php"),
-                 tools=("php",)),
-        Language("ruby", "main.rb", run=("ruby", "main.rb"), aliases=("rb",), tools=("ruby",)),
-        Language("perl", "main.pl", run=("perl", "main.pl"), aliases=("pl",), tools=("perl",)),
+                 tools=("php",), syntax_marker=r"PHP Parse error: |^Parse error: "),
+        Language("ruby", "main.rb", run=("ruby", "main.rb"), aliases=("rb",), tools=("ruby",),
+                 syntax_marker=r"^main\.rb:\d+: syntax error"),
+        Language("perl", "main.pl", run=("perl", "main.pl"), aliases=("pl",), tools=("perl",),
+                 syntax_marker=r"aborted due to compilation errors"),
         Language("kotlin", "main.kt",
                  compile=("kotlinc", "-nowarn", "-J-Xmx1g", "main.kt", "-include-runtime", "-d", "main.jar"),
                  run=("java", "-ea", *_jvm_opts(512), "-jar", "main.jar"), aliases=("kt",),

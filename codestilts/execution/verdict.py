@@ -6,7 +6,8 @@ In order:
    An infrastructure fault: retried, excluded from pass@k, counted in the output.
 2. ``timeout``: a step hit its wall-clock limit (``timeout`` exit 124, or SIGKILL at/after the
    limit), its CPU-time limit (SIGXCPU), or the host's backstop deadline.
-3. ``compile_error``: the compile step exited non-zero (including when killed for memory).
+3. ``compile_error``: the compile step exited non-zero (including when killed for memory); for
+   interpreted languages, a parse error the interpreter reports before running anything.
 4. ``passed``: the run step exited 0.
 5. ``failed``: the run step exited non-zero and its output shows an assertion/test failure
    (``AssertionError``, ``assertion ... failed``, the benchmarks' "test case N did not pass" family,
@@ -80,6 +81,8 @@ def judge(result: SandboxResult, steps: list[Step], language: Language) -> Judge
         output = result.stderr + "\n" + result.stdout
         if code == _XFSZ or "File too large" in result.stderr[-2000:]:
             return Judgement(Verdict.RUNTIME_ERROR, "output limit exceeded")
+        if language.is_syntax_error(output):
+            return Judgement(Verdict.COMPILE_ERROR, _error_line(output) or f"exit {code}")
         match = language.failure_pattern().search(output)
         if match:
             return Judgement(Verdict.FAILED, _line_at(output, match.start()))
