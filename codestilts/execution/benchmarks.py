@@ -140,12 +140,20 @@ _PY_CHECK_CALL = re.compile(r"^check\(", re.M)
 _GO_IMPORT_BLOCK = re.compile(r'^import\s*(?:\((?P<block>[^)]*)\)|(?P<one>"[^"]+"))\s*$', re.M)
 
 
+# Standard-library packages HumanEval-X Go solutions use without their prompt importing them.
+_GO_STD = {name.split("/")[-1]: name for name in (
+    "fmt", "strings", "strconv", "math", "sort", "time", "bytes", "unicode", "regexp", "reflect",
+    "errors", "crypto/md5", "math/rand", "math/big", "encoding/hex", "container/heap", "container/list",
+)}
+
+
 def _go_test_program(problem: Problem, completion: str) -> str:
     """HumanEval-X Go: ``test_setup`` (package main, testing, testify) + prompt + completion + test.
-    The prompt's own import block is merged into the test_setup's imports, keeping only packages
-    the code uses and test_setup lacks: Go rejects unused and duplicate imports, and some
-    test_setups already import what the prompt imports (Go/162: crypto/md5). The same merge as
-    bigcode-evaluation-harness's HumanEvalPack Go."""
+    Go rejects unused, duplicate and missing imports, and the benchmark's prompts get them wrong
+    (Go/162 imports crypto/md5 twice, Go/17 uses strings without importing it, Go/27 imports
+    strings unused), so the imports are fixed the way goimports would, for the standard library:
+    the prompt's import block is dropped, and every package the code uses that test_setup does
+    not import is imported once."""
     prompt = problem.prompt
     pkgs: list[str] = []
     for m in _GO_IMPORT_BLOCK.finditer(prompt):
@@ -153,9 +161,11 @@ def _go_test_program(problem: Problem, completion: str) -> str:
     prompt = _GO_IMPORT_BLOCK.sub("", prompt)
     body = prompt + completion + "\n" + problem.test
     setup = problem.test_setup
-    extra = [p for p in dict.fromkeys(pkgs)
-             if f'"{p}"' not in setup and re.search(rf"\b{re.escape(p.split('/')[-1])}\.", body)]
-    imports = "".join(f'import "{p}"\n' for p in extra)
+    candidates = {p.split("/")[-1]: p for p in pkgs}
+    candidates = {**_GO_STD, **candidates}
+    extra = [path for short, path in candidates.items()
+             if f'"{path}"' not in setup and re.search(rf"(?<![\w.]){re.escape(short)}\.\w", body)]
+    imports = "".join(f'import "{p}"\n' for p in sorted(extra))
     return setup + "\n" + imports + body + "\n"
 
 
