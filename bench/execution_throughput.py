@@ -71,28 +71,37 @@ def naive_run(language: str, program: str, timeout: float) -> bool:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def bench_language(language: str, n: int, jobs: int, timeout: float) -> dict:
+def bench_language(language: str, n: int, jobs: int, timeout: float, block: int = 50) -> dict:
+    """Both runners on the same programs, alternating blocks of ``block`` programs (sandbox first,
+    then naive first, ...) so that drift in machine speed hits both alike."""
     programs = programs_for(language, n)
     lang = get_language(language)
     lang.prepare()
     limits = Limits(wall_s=timeout, cpu_s=int(timeout))
 
-    start = time.monotonic()
-    sandboxed = run_weighted(programs, lambda prog, slot: execute(prog, language, limits=limits, slot=slot),
-                             weight=lambda _: lang.weight, capacity=jobs)
-    t_sandbox = time.monotonic() - start
+    def sandboxed(chunk):
+        return run_weighted(chunk, lambda prog, slot: execute(prog, language, limits=limits, slot=slot),
+                            weight=lambda _: lang.weight, capacity=jobs)
 
-    start = time.monotonic()
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
-        naive = list(pool.map(lambda prog: naive_run(language, prog, timeout), programs))
-    t_naive = time.monotonic() - start
+    def naive(chunk):
+        with ThreadPoolExecutor(max_workers=jobs) as pool:
+            return list(pool.map(lambda prog: naive_run(language, prog, timeout), chunk))
 
-    sandbox_passed = sum(o.verdict.value == "passed" for o in sandboxed)
+    times = {"sandbox": 0.0, "naive": 0.0}
+    passed = {"sandbox": 0, "naive": 0}
+    for i in range(0, n, block):
+        chunk = programs[i : i + block]
+        order = [("sandbox", sandboxed), ("naive", naive)]
+        for name, fn in order if (i // block) % 2 == 0 else reversed(order):
+            start = time.monotonic()
+            out = fn(chunk)
+            times[name] += time.monotonic() - start
+            passed[name] += sum(o if isinstance(o, bool) else o.verdict.value == "passed" for o in out)
     return {
         "language": language, "n": n,
-        "sandbox_per_s": n / t_sandbox, "naive_per_s": n / t_naive,
-        "ratio": (n / t_sandbox) / (n / t_naive),
-        "sandbox_passed": sandbox_passed, "naive_passed": sum(naive),
+        "sandbox_per_s": n / times["sandbox"], "naive_per_s": n / times["naive"],
+        "ratio": times["naive"] / times["sandbox"],
+        "sandbox_passed": passed["sandbox"], "naive_passed": passed["naive"],
     }
 
 

@@ -10,7 +10,7 @@ Isolation (mode ``bwrap``):
 
 - read-only ``/usr`` and ``/etc`` (plus the toolchain folders a language names, read-only), nothing
   else of the host: no ``/root``, ``/home``, ``/work``, ``/var``;
-- ``/work`` (the program's folder) and ``/tmp`` are fresh size-capped tmpfs;
+- ``/work`` (the program's folder), ``/tmp`` and ``/dev/shm`` are fresh size-capped tmpfs;
 - new pid, network (loopback only), IPC and UTS namespaces; a cleared environment;
 - as root, the program runs as a dedicated unprivileged uid per scheduler slot (60000 + slot) with
   every capability dropped and ``no_new_privs``, so RLIMIT_NPROC is counted per slot and a fork bomb
@@ -175,7 +175,8 @@ def _bwrap_argv(
     compile_fd: int,
 ) -> list[str]:
     argv = [bwrap_path() or "bwrap", *_system_mounts()]
-    argv += ["--proc", "/proc", "--dev", "/dev"]
+    argv += ["--proc", "/proc", "--dev", "/dev", "--size", str(64 << 20), "--tmpfs", "/dev/shm",
+             "--chmod", "1777", "/dev/shm"]
     argv += ["--size", str(work_mb << 20), "--tmpfs", "/tmp", "--chmod", "1777", "/tmp"]
     argv += ["--size", str(work_mb << 20), "--tmpfs", "/work", "--chmod", "0777", "/work"]
     made: set[str] = set()

@@ -197,3 +197,26 @@ def test_environment_is_cleared(monkeypatch):
 def test_runs_as_unprivileged_slot_uid():
     out = contained("python", "import os\nprint(os.getuid(), os.geteuid())\n", Verdict.PASSED)
     assert out.stdout.split() == ["60007", "60007"]
+
+
+def test_tmpfs_folders_are_size_capped():
+    prog = """
+import os
+for folder in ["/dev/shm", "/tmp", "/work"]:
+    written = 0
+    try:
+        for i in range(100):
+            with open(f"{folder}/fill{i}", "wb") as fh:
+                fh.write(b"x" * 15_000_000)
+            written += 15_000_000
+    except OSError:
+        pass
+    assert written < 1_000_000_000, (folder, written)
+    for i in range(100):
+        try:
+            os.remove(f"{folder}/fill{i}")
+        except OSError:
+            pass
+print("capped")
+"""
+    assert "capped" in contained("python", prog, Verdict.PASSED, timeout=20).stdout

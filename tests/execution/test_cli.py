@@ -79,3 +79,15 @@ def test_end_to_end_pass_at_k(tmp_path, capsys):
     verdicts = [json.loads(line)["verdict"] for line in out.read_text().splitlines()]
     assert verdicts[0] == "passed" and verdicts[1] != "passed"
     assert build_program(problems["Python/0"], "X").count("check(") >= 1
+
+
+@pytest.mark.data
+@needs_data("humaneval-x", "humaneval_python.jsonl.gz")
+def test_sandbox_none_warns_loudly(tmp_path, capsys):
+    p = load_problems("humaneval-x", "python")["Python/0"]
+    samples = write_samples(tmp_path / "s.jsonl", [{"task_id": p.task_id, "completion": p.canonical_solution}])
+    assert main(["exec-eval", samples, "--allow-code-execution", "--sandbox", "none", "--k", "1",
+                 "--out", str(tmp_path / "r.jsonl")]) == 0
+    captured = capsys.readouterr()
+    assert "WARNING" in captured.err and "NO isolation" in captured.err
+    assert json.loads(captured.out)["overall"]["pass@1"] == 1.0
