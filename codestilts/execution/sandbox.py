@@ -12,8 +12,8 @@ Isolation (mode ``bwrap``):
   else of the host: no ``/root``, ``/home``, ``/work``, ``/var``;
 - ``/work`` (the program's folder), ``/tmp`` and ``/dev/shm`` are fresh size-capped tmpfs;
 - new pid, network (loopback only), IPC and UTS namespaces; a cleared environment;
-- as root, the program runs as a dedicated unprivileged uid per scheduler slot (60000 + slot) with
-  every capability dropped and ``no_new_privs``, so RLIMIT_NPROC is counted per slot and a fork bomb
+- as root, the program runs as a dedicated unprivileged uid per scheduler slot (60000 + slot,
+  claimed with a lock file so concurrent runs never share one) with every capability dropped and ``no_new_privs``, so RLIMIT_NPROC is counted per slot and a fork bomb
   cannot starve other samples; as a normal user, bubblewrap's user namespace does the same;
 - the sandbox's pid 1 is bubblewrap's init: when the driver ends, or when the host kills bubblewrap
   (``--die-with-parent``), the kernel kills every process left in the pid namespace, including
@@ -25,6 +25,8 @@ but no isolation. It exists for machines without bubblewrap and must be asked fo
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import shlex
 import shutil
@@ -36,6 +38,8 @@ from dataclasses import dataclass, field
 
 SANDBOX_MODES = ("bwrap", "none")
 UID_BASE = 60000
+SLOTS = 256  # sandbox uids 60000..60255
+LOCK_DIR = "/run/codestilts-exec"
 _READ_CAP = 64 * 1024  # bytes of each output kept for diagnostics (head and tail)
 
 
@@ -252,6 +256,28 @@ def kill_slot_processes(slot: int, grace_s: float = 2.0) -> int:
     return len(pids)
 
 
+@contextlib.contextmanager
+def claim_slot(hint: int):
+    """Hold a sandbox uid (60000 + slot) exclusively, across threads and processes: an flock on a
+    per-uid lock file. Starts at ``hint`` (the scheduler's slot) and takes the next free one, so
+    two exec-eval runs on one machine never share a uid (nor kill each other's processes)."""
+    os.makedirs(LOCK_DIR, mode=0o700, exist_ok=True)
+    for i in range(SLOTS):
+        slot = (hint + i) % SLOTS
+        fd = os.open(os.path.join(LOCK_DIR, f"uid-{UID_BASE + slot}.lock"), os.O_CREAT | os.O_RDWR, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            continue
+        try:
+            yield slot
+        finally:
+            os.close(fd)  # releases the lock
+        return
+    raise SandboxUnavailable(f"all {SLOTS} sandbox uids are busy")
+
+
 def run_sandboxed(
     steps: list[Step],
     files: dict[str, bytes],
@@ -263,7 +289,18 @@ def run_sandboxed(
     mode: str = "bwrap",
     work_mb: int = 512,
 ) -> SandboxResult:
-    """Run ``steps`` in order (stopping at the first that fails) on ``files`` put in the work folder."""
+    """Run ``steps`` in order (stopping at the first that fails) on ``files`` put in the work folder.
+    ``slot`` picks the sandbox uid (as root); a slot another run holds is skipped for a free one."""
+    if mode not in SANDBOX_MODES:
+        raise ValueError(f"unknown sandbox mode {mode!r}")
+    args = (steps, files, env, mounts, symlinks, mode, work_mb)
+    if mode == "bwrap" and is_root():
+        with claim_slot(slot) as held:
+            return _run(*args, held)
+    return _run(*args, slot)
+
+
+def _run(steps, files, env, mounts, symlinks, mode, work_mb, slot) -> SandboxResult:
     if mode not in SANDBOX_MODES:
         raise ValueError(f"unknown sandbox mode {mode!r}")
     if mode == "bwrap" and bwrap_path() is None:

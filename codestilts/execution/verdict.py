@@ -20,6 +20,7 @@ In order:
 
 from __future__ import annotations
 
+import re
 import signal
 from dataclasses import dataclass
 from enum import Enum
@@ -77,7 +78,7 @@ def judge(result: SandboxResult, steps: list[Step], language: Language) -> Judge
         if code == 0:
             continue
         if step.name == "compile":
-            return Judgement(Verdict.COMPILE_ERROR, _last_line(result.compile_log) or f"exit {code}")
+            return Judgement(Verdict.COMPILE_ERROR, _first_error_line(result.compile_log) or f"exit {code}")
         output = result.stderr + "\n" + result.stdout
         if code == _XFSZ or "File too large" in result.stderr[-2000:]:
             return Judgement(Verdict.RUNTIME_ERROR, "output limit exceeded")
@@ -85,7 +86,7 @@ def judge(result: SandboxResult, steps: list[Step], language: Language) -> Judge
             return Judgement(Verdict.COMPILE_ERROR, _error_line(output) or f"exit {code}")
         match = language.failure_pattern().search(output)
         if match:
-            return Judgement(Verdict.FAILED, _line_at(output, match.start()))
+            return Judgement(Verdict.FAILED, _error_line(output) or _line_at(output, match.start()))
         return Judgement(Verdict.RUNTIME_ERROR, _error_line(output) or f"exit {code}")
     return Judgement(Verdict.PASSED, "")
 
@@ -108,5 +109,9 @@ def _error_line(text: str) -> str:
     return lines[-1][:300] if lines else ""
 
 
-def _last_line(text: str) -> str:
+def _first_error_line(text: str) -> str:
+    """Compilers report the root cause first."""
+    for line in text.splitlines():
+        if re.search(r"\berror\b", line, re.I):
+            return line.strip()[:300]
     return _error_line(text)

@@ -24,6 +24,7 @@ def check_next_sample_unaffected():
 def contained(language, program, expected, timeout=3.0, marker=None):
     out = run(language, program, timeout=timeout)
     assert out.verdict is expected, (out.verdict, out.reason, out.stderr[-500:])
+    assert out.leftovers == 0  # nothing outlived the pid namespace
     assert_nothing_left(marker)
     check_next_sample_unaffected()
     return out
@@ -195,8 +196,10 @@ def test_environment_is_cleared(monkeypatch):
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="per-slot uids are used only when running as root")
 def test_runs_as_unprivileged_slot_uid():
-    out = contained("python", "import os\nprint(os.getuid(), os.geteuid())\n", Verdict.PASSED)
-    assert out.stdout.split() == ["60007", "60007"]
+    out = contained("python", "import os\nprint(os.getuid(), os.geteuid(), os.getgroups())\n", Verdict.PASSED)
+    uid, euid, groups = out.stdout.split(maxsplit=2)
+    assert uid == euid and 60000 <= int(uid) < 60256
+    assert groups.strip() == f"[{uid}]" or groups.strip() == "[]"
 
 
 def test_tmpfs_folders_are_size_capped():
@@ -220,3 +223,14 @@ for folder in ["/dev/shm", "/tmp", "/work"]:
 print("capped")
 """
     assert "capped" in contained("python", prog, Verdict.PASSED, timeout=20).stdout
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="per-slot uids are used only when running as root")
+def test_a_slot_held_elsewhere_is_skipped():
+    from codestilts.execution.sandbox import claim_slot
+
+    with claim_slot(7) as first:
+        with claim_slot(7) as second:
+            assert first != second
+            out = contained("python", "import os\nprint(os.getuid())\n", Verdict.PASSED)
+            assert int(out.stdout) not in (60000 + first, 60000 + second)
