@@ -71,7 +71,8 @@ def naive_run(language: str, program: str, timeout: float) -> bool:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def bench_language(language: str, n: int, jobs: int, timeout: float, block: int = 50) -> dict:
+def bench_language(language: str, n: int, jobs: int, timeout: float, block: int = 50,
+                   sandbox_jobs: int | None = None) -> dict:
     """Both runners on the same programs, alternating blocks of ``block`` programs (sandbox first,
     then naive first, ...) so that drift in machine speed hits both alike."""
     programs = programs_for(language, n)
@@ -81,7 +82,7 @@ def bench_language(language: str, n: int, jobs: int, timeout: float, block: int 
 
     def sandboxed(chunk):
         return run_weighted(chunk, lambda prog, slot: execute(prog, language, limits=limits, slot=slot),
-                            weight=lambda _: lang.weight, capacity=jobs)
+                            weight=lambda _: lang.weight, capacity=sandbox_jobs or jobs)
 
     def naive(chunk):
         with ThreadPoolExecutor(max_workers=jobs) as pool:
@@ -110,13 +111,16 @@ def main(argv=None) -> int:
     ap.add_argument("--n", type=int, default=500, help="programs per language")
     ap.add_argument("--languages", nargs="*", default=None)
     ap.add_argument("--jobs", type=int, default=default_capacity())
+    ap.add_argument("--sandbox-jobs", type=int, default=None,
+                    help="scheduler capacity of the sandboxed runner (default: --jobs)")
     ap.add_argument("--timeout", type=float, default=20.0)
     args = ap.parse_args(argv)
+    print(f"workers: naive {args.jobs}, sandboxed {args.sandbox_jobs or args.jobs}; {args.n} programs per language")
     names = args.languages or [n for n, lang in LANGUAGES.items() if lang.missing() is None and n != "c"]
     print(f"{'language':12s} {'n':>5s} {'sandbox/s':>10s} {'naive/s':>10s} {'ratio':>7s} {'passed (sandbox/naive)':>24s}")
     for name in names:
         try:
-            r = bench_language(name, args.n, args.jobs, args.timeout)
+            r = bench_language(name, args.n, args.jobs, args.timeout, sandbox_jobs=args.sandbox_jobs)
         except Exception as err:  # a language without data: say so and go on
             print(f"{name:12s} skipped: {err}", file=sys.stderr)
             continue

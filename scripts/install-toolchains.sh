@@ -6,7 +6,8 @@ set -euo pipefail
 
 packages=(
   bubblewrap util-linux coreutils              # sandbox: bwrap, prlimit, setpriv, timeout
-  python3 gcc g++ libboost-dev libssl-dev      # C/C++ (HumanEval-X CPP uses boost::any and OpenSSL MD5)
+  python3 python3-scipy                        # Python (MathQA-X solutions import scipy)
+  gcc g++ libboost-dev libssl-dev              # C/C++ (HumanEval-X CPP uses boost::any and OpenSSL MD5)
   default-jdk-headless                         # Java (javac, java)
   golang-go golang-github-stretchr-testify-dev # Go; testify for HumanEval-X Go tests (GOPATH mode)
   php-cli ruby perl libdata-compare-perl       # PHP, Ruby, Perl (MBXP Perl tests use Data::Compare)
