@@ -37,7 +37,7 @@ def programs_for(language: str, n: int) -> list[str]:
 
 
 def _host_path(value: str, plan: Plan) -> str:
-    for m in plan.mounts:
+    for m in sorted(plan.mounts, key=lambda m: -len(m.dest)):  # /opt/rust-crates before /opt/rust
         value = value.replace(m.dest, m.host)
     return value
 
@@ -71,7 +71,7 @@ def naive_run(language: str, program: str, timeout: float) -> bool:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def bench_language(language: str, n: int, jobs: int, timeout: float, block: int = 50,
+def bench_language(language: str, n: int, jobs: int, timeout: float, block: int = 25,
                    sandbox_jobs: int | None = None) -> dict:
     """Both runners on the same programs, alternating blocks of ``block`` programs (sandbox first,
     then naive first, ...) so that drift in machine speed hits both alike."""
@@ -88,6 +88,8 @@ def bench_language(language: str, n: int, jobs: int, timeout: float, block: int 
         with ThreadPoolExecutor(max_workers=jobs) as pool:
             return list(pool.map(lambda prog: naive_run(language, prog, timeout), chunk))
 
+    sandboxed(programs[:4])  # warm-up (page cache, JIT caches) for both, untimed
+    naive(programs[:4])
     times = {"sandbox": 0.0, "naive": 0.0}
     passed = {"sandbox": 0, "naive": 0}
     for i in range(0, n, block):

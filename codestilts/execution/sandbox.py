@@ -1,7 +1,8 @@
 """Run a few steps (compile, run) of one untrusted program in a bubblewrap sandbox.
 
-One sandbox per program. Inside it a tiny POSIX shell driver runs each step under ``prlimit`` (CPU
-time, memory, processes, file size, open files, no core dumps) and ``timeout`` (wall clock) and
+One sandbox per program. Inside it a tiny bash driver runs each step under ``ulimit`` (CPU time,
+memory, processes, file size, open files, no core dumps) and ``timeout`` (wall clock; for a
+single-step program the host's deadline is the wall clock, one process less) and
 reports each step's exit status on a private file descriptor. The host never talks to the program
 through pipes: stdout, stderr and the compile log are in-memory files (memfd) whose size
 RLIMIT_FSIZE caps, so an output flood costs neither memory nor a blocked pipe.
@@ -55,20 +56,13 @@ class Limits:
     fsize_mb: int = 16
     nofile: int = 256
 
-    def prlimit_args(self) -> list[str]:
+    def ulimit_command(self) -> str:
+        """bash's ``ulimit`` builtin (no extra process): CPU seconds (soft, then SIGKILL one second
+        later), data KiB, processes, file size in 1 KiB blocks, open files, no core dumps."""
         cpu = max(1, int(self.cpu_s))
-        mem = self.memory_mb * 1024 * 1024
-        fsize = self.fsize_mb * 1024 * 1024
-        return [
-            "prlimit",
-            f"--cpu={cpu}:{cpu + 1}",
-            f"--data={mem}",
-            f"--nproc={self.nproc}",
-            f"--fsize={fsize}",
-            f"--nofile={self.nofile}",
-            "--core=0",
-            "--",
-        ]
+        rest = (f"-d {self.memory_mb * 1024} -u {self.nproc} -f {self.fsize_mb * 1024} "
+                f"-n {self.nofile} -c 0")
+        return f"ulimit -t {cpu + 1} {rest} && ulimit -S -t {cpu}"
 
 
 @dataclass(frozen=True)
@@ -99,7 +93,7 @@ class SandboxResult:
     stderr: str
     compile_log: str
     wall_s: float
-    host_killed: bool = False  # the host's backstop deadline fired
+    host_killed: bool = False  # the host's deadline fired (the wall clock of a single step)
     sandbox_error: str | None = None  # the sandbox itself failed (infrastructure)
     leftovers: int = 0  # processes of this slot found alive afterwards (and killed)
     extra: dict = field(default_factory=dict)
@@ -120,8 +114,9 @@ def _driver_script(steps: list[Step], status_fd: int, compile_fd: int) -> str:
     lines = [f"echo ready >&{s}", 'cd "${CODESTILTS_WORK:-/work}" || exit 97']
     for i, step in enumerate(steps):
         wall = f"{step.limits.wall_s:g}"
-        cmd = step.limits.prlimit_args() + ["timeout", "-k", "1", wall, *step.argv]
-        quoted = " ".join(shlex.quote(a) for a in cmd)
+        # A single step needs no `timeout`: the host's deadline is its wall clock (one process less).
+        argv = list(step.argv) if len(steps) == 1 else ["timeout", "-k", "1", wall, *step.argv]
+        quoted = f"( {step.limits.ulimit_command()} && exec {' '.join(shlex.quote(a) for a in argv)} )"
         if step.name == "run":
             redir = f"</dev/null {s}>&- {c}>&-"
         else:
@@ -329,7 +324,10 @@ def _run(steps, files, env, mounts, symlinks, mode, work_mb, slot) -> SandboxRes
             argv = ["/bin/bash", "-c", _driver_script(steps, fds["status"], fds["compile"])]
             popen_env = env
         pass_fds = [fds["status"], fds["compile"], *file_fds.values()]
-        deadline = sum(s.limits.wall_s + 2 for s in steps) + 10
+        if len(steps) == 1:  # no `timeout` inside: the host's deadline is the wall clock
+            deadline = steps[0].limits.wall_s + 1.0
+        else:  # a backstop behind each step's `timeout`
+            deadline = sum(s.limits.wall_s + 2 for s in steps) + 10
         start = time.monotonic()
         host_killed = False
         proc = subprocess.Popen(
