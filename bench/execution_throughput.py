@@ -3,7 +3,8 @@ of plain subprocess calls in a temporary folder: no sandbox, no limits, pipes) o
 
 Programs are the benchmarks' canonical solutions with their tests (HumanEval-X for its six
 languages, MBXP for the others), cycled to --n programs per language. Both runners use the same
-number of workers (--jobs, default: CPU cores) and the same compile/run commands.
+number of workers (--jobs, default: the scheduler's default capacity, 2 per core) and the same
+compile/run commands.
 
     .venv/bin/python bench/execution_throughput.py                  # 500 programs, every language
     .venv/bin/python bench/execution_throughput.py --n 100 --languages java kotlin

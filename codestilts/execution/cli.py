@@ -44,7 +44,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--language", action="append", default=None,
                    help="with --reference: only these languages (repeatable)")
     p.add_argument("--k", default="1,10,100", help="comma-separated k values for pass@k")
-    p.add_argument("--jobs", type=int, default=None, help="scheduler capacity (default: CPU cores)")
+    p.add_argument("--jobs", type=int, default=None, help="scheduler capacity in units (default: 2 per CPU core; heavy compilers take 2)")
     p.add_argument("--timeout", type=float, default=10.0, help="wall-clock seconds per run step")
     p.add_argument("--sandbox", choices=SANDBOX_MODES, default="bwrap")
     p.add_argument("--retries", type=int, default=2, help="retries of sandbox_error samples")

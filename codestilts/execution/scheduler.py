@@ -1,8 +1,9 @@
 """Keep every core busy: a pool of worker threads (one sandbox slot, hence one uid, each) that
-takes jobs in order and holds ``weight`` units of a shared capacity while a job runs. Heavy
-compilers (javac, kotlinc, scalac, tsc) weigh more than one unit, so two of them do not crowd a
-2-core machine while light jobs wait; acquisition is first-come first-served, so a heavy job is
-never starved by a stream of light ones."""
+takes jobs in order and holds ``weight`` units of a shared capacity (two units per core by
+default) while a job runs. Heavy compilers (javac, kotlinc, scalac, tsc: multi-threaded JVMs, or
+memory-hungry) weigh two units, so they do not crowd the machine while light jobs wait;
+acquisition is first-come first-served, so a heavy job is never starved by a stream of light
+ones."""
 
 from __future__ import annotations
 
@@ -16,11 +17,21 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 
-def default_capacity() -> int:
+def cpu_cores() -> int:
     try:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # pragma: no cover - non-Linux
         return max(1, os.cpu_count() or 1)
+
+
+OVERSUBSCRIPTION = 2
+
+
+def default_capacity() -> int:
+    """Two units per core: every program spends part of its life in sandbox set-up and tear-down
+    (namespaces, mounts) and in I/O rather than on a CPU, so twice as many slots as cores keep the
+    cores busy; a heavy compiler (weight 2) then holds a whole core's share."""
+    return OVERSUBSCRIPTION * cpu_cores()
 
 
 class WeightedSlots:
