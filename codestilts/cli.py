@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from codestilts.errors import UserError
+from codestilts.execution.cli import register as register_execution
 
 Command = Callable[[argparse.Namespace], int | None]
 
@@ -121,7 +122,7 @@ def _add_run_commands(sub: argparse._SubParsersAction) -> None:
     tasks.set_defaults(handler=cmd_tasks)
 
 
-_REGISTRARS: list[Callable[[argparse._SubParsersAction], None]] = [_add_run_commands]
+_REGISTRARS: list[Callable[[argparse._SubParsersAction], None]] = [_add_run_commands, register_execution]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,212 @@
+"""Benchmark loaders: each benchmark's records -> problems, and (problem, completion) -> a program
+with its tests, ready to execute.
+
+The data is read in place from the data folder (``CODESTILTS_DATA``, else ``../shared/data`` next
+to the repository), ``code/<benchmark>/``; nothing is copied. A completion continues the problem's
+prompt, as in HumanEval: the program is ``prompt + completion + test`` with the per-benchmark
+details below.
+
+| benchmark | languages | program |
+|---|---|---|
+| humaneval-x | python cpp java javascript go rust | prompt + completion + test; Go: test_setup first; Rust: prompt + declaration first |
+| humanevalpack | same six | same; Rust's prompt already holds the declaration; ``buggy_solution`` available |
+| openai-humaneval | python | prompt + completion + test + ``check(entry_point)`` |
+| mbxp | 13 (solutions in 9) | prompt + completion + test (+ ``check(entry_point)`` in Python) |
+| multilingual-humaneval | 12 (solutions in Python) | as mbxp |
+| humaneval-xl | 12 x 23 natural languages | as mbxp; ``natural_language`` picks the file (English by default) |
+| mathqa-x | python java javascript | as mbxp |
+"""
+
+from __future__ import annotations
+
+import functools
+import gzip
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from codestilts.errors import UserError
+from codestilts.execution.languages import get_language
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def data_root() -> Path:
+    """The data folder: $CODESTILTS_DATA, else ../shared/data relative to the repository root."""
+    env = os.environ.get("CODESTILTS_DATA")
+    return Path(env) if env else (REPO_ROOT.parent / "shared" / "data")
+
+
+def code_dir() -> Path:
+    return data_root() / "code"
+
+
+@dataclass(frozen=True)
+class Problem:
+    benchmark: str
+    task_id: str
+    language: str  # canonical codestilts language name
+    prompt: str
+    test: str
+    entry_point: str = ""
+    canonical_solution: str | None = None
+    buggy_solution: str | None = None
+    declaration: str = ""
+    test_setup: str = ""
+    extra: dict = field(default_factory=dict, compare=False, hash=False)
+
+
+# benchmark -> {language: relative file}; HumanEval-X style names use short language keys.
+_HX_LANGS = {"python": "python", "cpp": "cpp", "java": "java", "javascript": "js", "go": "go",
+             "rust": "rust"}
+XL_LANGUAGES = ("csharp", "go", "java", "javascript", "kotlin", "perl", "php", "python", "ruby",
+                "scala", "swift", "typescript")
+
+
+def _metadata_files(folder: str) -> dict[str, str]:
+    path = code_dir() / folder / "metadata.json"
+    if not path.exists():
+        return {}
+    with open(path) as fh:
+        return {lang: name + ".gz" for lang, name in json.load(fh).items()}
+
+
+def benchmark_files(benchmark: str, natural_language: str = "English") -> dict[str, Path]:
+    """language -> data file of ``benchmark`` (files may be absent when the data folder is)."""
+    base = code_dir()
+    if benchmark == "humaneval-x":
+        return {lang: base / "humaneval-x" / f"humaneval_{key}.jsonl.gz" for lang, key in _HX_LANGS.items()}
+    if benchmark == "humanevalpack":
+        return {lang: base / "humanevalpack" / f"humanevalpack_{key}.jsonl.gz" for lang, key in _HX_LANGS.items()}
+    if benchmark == "openai-humaneval":
+        return {"python": base / "openai-humaneval" / "HumanEval.jsonl.gz"}
+    if benchmark == "mbxp":
+        return {lang: base / "mbxp" / name for lang, name in _metadata_files("mbxp").items()}
+    if benchmark == "multilingual-humaneval":
+        folder = "multilingual-humaneval-mxeval"
+        return {lang: base / folder / name for lang, name in _metadata_files(folder).items()}
+    if benchmark == "humaneval-xl":
+        return {lang: base / "humaneval-xl" / "data" / lang / f"{natural_language}.jsonl.gz"
+                for lang in XL_LANGUAGES}
+    if benchmark == "mathqa-x":
+        return {lang: base / "mathqa-x" / name for lang, name in _metadata_files("mathqa-x").items()}
+    raise UserError(f"unknown benchmark {benchmark!r}", hint="one of " + ", ".join(BENCHMARKS))
+
+
+BENCHMARKS = ("humaneval-x", "humanevalpack", "openai-humaneval", "mbxp", "multilingual-humaneval",
+              "humaneval-xl", "mathqa-x")
+
+
+def _read_jsonl(path: Path) -> list[dict]:
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+@functools.lru_cache(maxsize=None)
+def load_problems(benchmark: str, language: str, natural_language: str = "English") -> dict[str, Problem]:
+    """task_id -> Problem for one benchmark and language."""
+    lang = get_language(language).name
+    files = benchmark_files(benchmark, natural_language)
+    if lang not in files:
+        raise UserError(f"benchmark {benchmark!r} has no language {language!r}",
+                        hint="languages: " + ", ".join(sorted(files)))
+    path = files[lang]
+    if not path.exists():
+        raise UserError(f"data file not found: {path}",
+                        hint="set CODESTILTS_DATA to the folder holding code/ (see docs/execution.md)")
+    problems = {}
+    for rec in _read_jsonl(path):
+        problems[rec["task_id"]] = Problem(
+            benchmark=benchmark,
+            task_id=rec["task_id"],
+            language=lang,
+            prompt=rec.get("prompt") or "",
+            test=rec.get("test") or "",
+            entry_point=rec.get("entry_point") or "",
+            canonical_solution=rec.get("canonical_solution") or None,
+            buggy_solution=rec.get("buggy_solution") or None,
+            declaration=rec.get("declaration") or "",
+            test_setup=rec.get("test_setup") or "",
+        )
+    return problems
+
+
+_PY_CHECK_CALL = re.compile(r"^check\(", re.M)
+
+
+_GO_IMPORT_BLOCK = re.compile(r'^import\s*(?:\((?P<block>[^)]*)\)|(?P<one>"[^"]+"))\s*$', re.M)
+
+
+# Standard-library packages HumanEval-X Go solutions use without their prompt importing them.
+_GO_STD = {name.split("/")[-1]: name for name in (
+    "fmt", "strings", "strconv", "math", "sort", "time", "bytes", "unicode", "regexp", "reflect",
+    "errors", "crypto/md5", "math/rand", "math/big", "encoding/hex", "container/heap", "container/list",
+)}
+
+
+def _go_test_program(problem: Problem, completion: str) -> str:
+    """HumanEval-X Go: ``test_setup`` (package main, testing, testify) + prompt + completion + test.
+    Go rejects unused, duplicate and missing imports, and the benchmark's prompts get them wrong
+    (Go/162 imports crypto/md5 twice, Go/17 uses strings without importing it, Go/27 imports
+    strings unused), so the imports are fixed the way goimports would, for the standard library:
+    the prompt's import block is dropped, and every package the code uses that test_setup does
+    not import is imported once."""
+    prompt = problem.prompt
+    pkgs: list[str] = []
+    for m in _GO_IMPORT_BLOCK.finditer(prompt):
+        pkgs += re.findall(r'"([^"]+)"', m.group(0))
+    prompt = _GO_IMPORT_BLOCK.sub("", prompt)
+    body = prompt + completion + "\n" + problem.test
+    setup = problem.test_setup
+    candidates = {p.split("/")[-1]: p for p in pkgs}
+    candidates = {**_GO_STD, **candidates}
+    extra = [path for short, path in candidates.items()
+             if f'"{path}"' not in setup and re.search(rf"(?<![\w.]){re.escape(short)}\.\w", body)]
+    imports = "".join(f'import "{p}"\n' for p in sorted(extra))
+    return setup + "\n" + imports + body + "\n"
+
+
+def build_program(problem: Problem, completion: str) -> str:
+    """The complete program (solution + tests) to execute for ``completion``."""
+    head = problem.prompt
+    if problem.benchmark == "humaneval-x" and problem.language == "rust":
+        head = problem.prompt + problem.declaration
+    if problem.language == "go" and problem.test_setup:
+        return _go_test_program(problem, completion)
+    program = head + completion + "\n" + problem.test + "\n"
+    if problem.language == "python" and problem.entry_point and not _PY_CHECK_CALL.search(problem.test):
+        if re.search(r"^def check\(", problem.test, re.M):
+            program += f"check({problem.entry_point})\n"
+    return program
+
+
+_PREFIXES = {
+    # task_id prefix -> (benchmark, language)
+    "HumanEval": ("openai-humaneval", "python"),
+    "MathQA": ("mathqa-x", None),
+}
+_MBXP_PREFIX = {"MBPP": "python", "MBJP": "java", "MBJSP": "javascript", "MBTSP": "typescript",
+                "MBKP": "kotlin", "MBRBP": "ruby", "MBPHP": "php", "MBCPP": "cpp", "MBCSP": "csharp",
+                "MBGP": "go", "MBPLP": "perl", "MBSCP": "scala", "MBSWP": "swift"}
+_HX_PREFIX = {"Python": "python", "CPP": "cpp", "Java": "java", "JavaScript": "javascript", "Go": "go",
+              "Rust": "rust"}
+
+
+def infer_benchmark(task_id: str) -> str | None:
+    """The benchmark a task_id belongs to, when its prefix says it (HumanEval-X ids are shared with
+    HumanEvalPack: they default to humaneval-x)."""
+    prefix = task_id.split("/", 1)[0]
+    if prefix in _MBXP_PREFIX:
+        return "mbxp"
+    if prefix.startswith("HumanEval_"):
+        return "multilingual-humaneval"
+    if prefix in _HX_PREFIX:
+        return "humaneval-x"
+    if prefix in XL_LANGUAGES:
+        return "humaneval-xl"
+    if prefix in _PREFIXES:
+        return _PREFIXES[prefix][0]
+    return None

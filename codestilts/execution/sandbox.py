@@ -1,0 +1,396 @@
+"""Run a few steps (compile, run) of one untrusted program in a bubblewrap sandbox.
+
+One sandbox per program. Inside it a tiny bash driver runs each step under ``ulimit`` (CPU time,
+memory, processes, file size, open files, no core dumps) and ``timeout`` (wall clock; for a
+single-step program the host's deadline is the wall clock, one process less) and
+reports each step's exit status on a private file descriptor. The host never talks to the program
+through pipes: stdout, stderr and the compile log are in-memory files (memfd) whose size
+RLIMIT_FSIZE caps, so an output flood costs neither memory nor a blocked pipe.
+
+Isolation (mode ``bwrap``):
+
+- read-only ``/usr`` and ``/etc`` (plus the toolchain folders a language names, read-only), nothing
+  else of the host: no ``/root``, ``/home``, ``/work``, ``/var``;
+- ``/work`` (the program's folder), ``/tmp`` and ``/dev/shm`` are fresh size-capped tmpfs;
+- new pid, network (loopback only), IPC and UTS namespaces; a cleared environment;
+- as root, the program runs as a dedicated unprivileged uid per scheduler slot (60000 + slot,
+  claimed with a lock file so concurrent runs never share one) with every capability dropped and ``no_new_privs``, so RLIMIT_NPROC is counted per slot and a fork bomb
+  cannot starve other samples; as a normal user, bubblewrap's user namespace does the same;
+- the sandbox's pid 1 is bubblewrap's init: when the driver ends, or when the host kills bubblewrap
+  (``--die-with-parent``), the kernel kills every process left in the pid namespace, including
+  double-forked, ``setsid`` daemons.
+
+Mode ``none`` runs the same driver on the host, in a private temporary folder, with the same limits
+but no isolation. It exists for machines without bubblewrap and must be asked for explicitly.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import shlex
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass, field
+
+SANDBOX_MODES = ("bwrap", "none")
+UID_BASE = 60000
+SLOTS = 256  # sandbox uids 60000..60255
+LOCK_DIR = "/run/codestilts-exec"
+_READ_CAP = 64 * 1024  # bytes of each output kept for diagnostics (head and tail)
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Resource limits of one step. Memory is RLIMIT_DATA (private writable memory, so the address
+    space that JVMs, Go and V8 merely reserve does not count)."""
+
+    wall_s: float = 10.0
+    cpu_s: int = 10
+    memory_mb: int = 1024
+    nproc: int = 64
+    fsize_mb: int = 16
+    nofile: int = 256
+
+    def ulimit_command(self) -> str:
+        """bash's ``ulimit`` builtin (no extra process): CPU seconds (soft, then SIGKILL one second
+        later), data KiB, processes, file size in 1 KiB blocks, open files, no core dumps."""
+        cpu = max(1, int(self.cpu_s))
+        rest = (f"-d {self.memory_mb * 1024} -u {self.nproc} -f {self.fsize_mb * 1024} "
+                f"-n {self.nofile} -c 0")
+        return f"ulimit -t {cpu + 1} {rest} && ulimit -S -t {cpu}"
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str  # "compile" or "run"
+    argv: tuple[str, ...]
+    limits: Limits = Limits()
+
+
+@dataclass(frozen=True)
+class Mount:
+    """A host folder or file made visible read-only inside the sandbox at ``dest``."""
+
+    host: str
+    dest: str
+
+
+@dataclass
+class StepResult:
+    name: str
+    returncode: int | None  # None: never started or never finished (killed by the host)
+
+
+@dataclass
+class SandboxResult:
+    steps: list[StepResult]
+    stdout: str
+    stderr: str
+    compile_log: str
+    wall_s: float
+    host_killed: bool = False  # the host's deadline fired (the wall clock of a single step)
+    sandbox_error: str | None = None  # the sandbox itself failed (infrastructure)
+    leftovers: int = 0  # processes of this slot found alive afterwards (and killed)
+    extra: dict = field(default_factory=dict)
+
+
+class SandboxUnavailable(RuntimeError):
+    pass
+
+
+def bwrap_path() -> str | None:
+    return shutil.which("bwrap")
+
+
+def _driver_script(steps: list[Step], status_fd: int, compile_fd: int) -> str:
+    """The bash driver: one line per step; ``status_fd`` receives the status, ``compile_fd`` the
+    compile log; the program itself inherits neither."""
+    s, c = status_fd, compile_fd
+    lines = [f"echo ready >&{s}", 'cd "${CODESTILTS_WORK:-/work}" || exit 97']
+    for i, step in enumerate(steps):
+        wall = f"{step.limits.wall_s:g}"
+        # A single step needs no `timeout`: the host's deadline is its wall clock (one process less).
+        argv = list(step.argv) if len(steps) == 1 else ["timeout", "-k", "1", wall, *step.argv]
+        quoted = f"( {step.limits.ulimit_command()} && exec {' '.join(shlex.quote(a) for a in argv)} )"
+        if step.name == "run":
+            redir = f"</dev/null {s}>&- {c}>&-"
+        else:
+            redir = f"</dev/null >&{c} 2>&{c} {s}>&- {c}>&-"
+        lines.append(f"{quoted} {redir}")
+        lines.append(f'rc=$?; echo "step {step.name} $rc" >&{s}')
+        if i < len(steps) - 1:
+            lines.append('[ "$rc" -eq 0 ] || exit 0')
+    return "\n".join(lines) + "\n"
+
+
+def _memfd(name: str, data: bytes = b"") -> int:
+    fd = os.memfd_create(name)
+    if data:
+        os.write(fd, data)
+        os.lseek(fd, 0, os.SEEK_SET)
+    return fd
+
+
+def _read_capped(fd: int) -> str:
+    size = os.fstat(fd).st_size
+    if size <= 2 * _READ_CAP:
+        data = os.pread(fd, size, 0)
+    else:
+        head = os.pread(fd, _READ_CAP, 0)
+        tail = os.pread(fd, _READ_CAP, size - _READ_CAP)
+        data = head + f"\n[... {size - 2 * _READ_CAP} bytes cut ...]\n".encode() + tail
+    return data.decode("utf-8", errors="replace")
+
+
+def _system_mounts() -> list[str]:
+    args: list[str] = []
+    for top in ("bin", "lib", "lib32", "lib64", "libx32", "sbin"):
+        path = f"/{top}"
+        if os.path.islink(path):
+            args += ["--symlink", os.readlink(path), path]
+        elif os.path.isdir(path):
+            args += ["--ro-bind", path, path]
+    return ["--ro-bind", "/usr", "/usr", "--ro-bind", "/etc", "/etc", *args]
+
+
+def is_root() -> bool:
+    return os.geteuid() == 0
+
+
+def _bwrap_argv(
+    steps: list[Step],
+    files: dict[str, int],
+    env: dict[str, str],
+    mounts: list[Mount],
+    symlinks: list[tuple[str, str]],
+    slot: int,
+    work_mb: int,
+    status_fd: int,
+    compile_fd: int,
+) -> list[str]:
+    argv = [bwrap_path() or "bwrap", *_system_mounts()]
+    argv += ["--proc", "/proc", "--dev", "/dev", "--size", str(64 << 20), "--tmpfs", "/dev/shm",
+             "--chmod", "1777", "/dev/shm"]
+    argv += ["--size", str(work_mb << 20), "--tmpfs", "/tmp", "--chmod", "1777", "/tmp"]
+    argv += ["--size", str(work_mb << 20), "--tmpfs", "/work", "--chmod", "0777", "/work"]
+    made: set[str] = set()
+    for m in mounts:
+        # bubblewrap would create missing parents with mode 0700, unreadable by the sandbox uid.
+        parent = os.path.dirname(m.dest)
+        ancestors = []
+        while parent not in ("/", "") and parent not in made:
+            ancestors.append(parent)
+            parent = os.path.dirname(parent)
+        for folder in reversed(ancestors):
+            argv += ["--perms", "0755", "--dir", folder]
+            made.add(folder)
+        argv += ["--ro-bind", m.host, m.dest]
+    for target, link in symlinks:
+        argv += ["--symlink", target, link]
+    for name, fd in files.items():
+        argv += ["--perms", "0644", "--file", str(fd), f"/work/{name}"]
+    argv += ["--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try"]
+    argv += ["--die-with-parent", "--new-session", "--clearenv", "--chdir", "/work"]
+    for key, value in env.items():
+        argv += ["--setenv", key, value]
+    script = _driver_script(steps, status_fd, compile_fd)
+    if is_root():
+        uid = str(UID_BASE + slot)
+        argv += ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID", "--"]
+        argv += ["setpriv", "--reuid", uid, "--regid", uid, "--clear-groups", "--inh-caps=-all",
+                 "--bounding-set=-all", "--no-new-privs", "/bin/bash", "-c", script]
+    else:
+        argv[1:1] = ["--unshare-user"]
+        argv += ["--", "/bin/bash", "-c", script]
+    return argv
+
+
+def slot_processes(slot: int) -> list[int]:
+    """Live (not zombie) processes owned by the slot's uid (root mode only)."""
+    if not is_root():
+        return []
+    uid = UID_BASE + slot
+    pids = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            if os.stat(f"/proc/{entry}").st_uid != uid:
+                continue
+            with open(f"/proc/{entry}/stat", "rb") as fh:
+                state = fh.read().rsplit(b")", 1)[1].split()[0]
+        except (FileNotFoundError, ProcessLookupError, PermissionError, IndexError):
+            continue
+        if state not in (b"Z", b"X"):
+            pids.append(int(entry))
+    return pids
+
+
+def kill_slot_processes(slot: int, grace_s: float = 2.0) -> int:
+    """Make sure nothing of the slot survives the sample. The pid namespace normally guarantees it
+    (the kernel kills the namespace when its init exits, asynchronously); this waits for that and
+    SIGKILLs anything still there after ``grace_s``. Returns how many processes had to be killed."""
+    deadline = time.monotonic() + grace_s
+    while True:
+        pids = slot_processes(slot)
+        if not pids:
+            return 0
+        if time.monotonic() >= deadline:
+            break
+        time.sleep(0.01)
+    for pid in pids:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    return len(pids)
+
+
+@contextlib.contextmanager
+def claim_slot(hint: int):
+    """Hold a sandbox uid (60000 + slot) exclusively, across threads and processes: an flock on a
+    per-uid lock file. Starts at ``hint`` (the scheduler's slot) and takes the next free one, so
+    two exec-eval runs on one machine never share a uid (nor kill each other's processes)."""
+    os.makedirs(LOCK_DIR, mode=0o700, exist_ok=True)
+    for i in range(SLOTS):
+        slot = (hint + i) % SLOTS
+        fd = os.open(os.path.join(LOCK_DIR, f"uid-{UID_BASE + slot}.lock"), os.O_CREAT | os.O_RDWR, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            continue
+        try:
+            yield slot
+        finally:
+            os.close(fd)  # releases the lock
+        return
+    raise SandboxUnavailable(f"all {SLOTS} sandbox uids are busy")
+
+
+def run_sandboxed(
+    steps: list[Step],
+    files: dict[str, bytes],
+    *,
+    env: dict[str, str] | None = None,
+    mounts: list[Mount] | None = None,
+    symlinks: list[tuple[str, str]] | None = None,
+    slot: int = 0,
+    mode: str = "bwrap",
+    work_mb: int = 512,
+) -> SandboxResult:
+    """Run ``steps`` in order (stopping at the first that fails) on ``files`` put in the work folder.
+    ``slot`` picks the sandbox uid (as root); a slot another run holds is skipped for a free one."""
+    if mode not in SANDBOX_MODES:
+        raise ValueError(f"unknown sandbox mode {mode!r}")
+    args = (steps, files, env, mounts, symlinks, mode, work_mb)
+    if mode == "bwrap" and is_root():
+        with claim_slot(slot) as held:
+            return _run(*args, held)
+    return _run(*args, slot)
+
+
+def _run(steps, files, env, mounts, symlinks, mode, work_mb, slot) -> SandboxResult:
+    if mode not in SANDBOX_MODES:
+        raise ValueError(f"unknown sandbox mode {mode!r}")
+    if mode == "bwrap" and bwrap_path() is None:
+        raise SandboxUnavailable("bubblewrap (bwrap) is not installed")
+    env = dict(env or {})
+    fds = {
+        "status": _memfd("status"),
+        "stdout": _memfd("stdout"),
+        "stderr": _memfd("stderr"),
+        "compile": _memfd("compile"),
+    }
+    file_fds: dict[str, int] = {}
+    workdir = None
+    try:
+        if mode == "bwrap":
+            file_fds = {name: _memfd(name, data) for name, data in files.items()}
+            argv = _bwrap_argv(steps, file_fds, env, mounts or [], symlinks or [], slot, work_mb,
+                               fds["status"], fds["compile"])
+            popen_env = None
+        else:
+            workdir = tempfile.mkdtemp(prefix="codestilts-exec-")
+            for name, data in files.items():
+                with open(os.path.join(workdir, name), "wb") as fh:
+                    fh.write(data)
+            env["CODESTILTS_WORK"] = workdir
+            argv = ["/bin/bash", "-c", _driver_script(steps, fds["status"], fds["compile"])]
+            popen_env = env
+        pass_fds = [fds["status"], fds["compile"], *file_fds.values()]
+        if len(steps) == 1:  # no `timeout` inside: the host's deadline is the wall clock
+            deadline = steps[0].limits.wall_s + 1.0
+        else:  # a backstop behind each step's `timeout`
+            deadline = sum(s.limits.wall_s + 2 for s in steps) + 10
+        start = time.monotonic()
+        host_killed = False
+        proc = subprocess.Popen(
+            argv,
+            stdin=subprocess.DEVNULL,
+            stdout=fds["stdout"],
+            stderr=fds["stderr"],
+            pass_fds=pass_fds,
+            start_new_session=True,
+            env=popen_env,
+            cwd=workdir,
+        )
+        try:
+            proc.wait(timeout=deadline)
+        except subprocess.TimeoutExpired:
+            host_killed = True
+            _kill_group(proc)
+        wall = time.monotonic() - start
+        leftovers = kill_slot_processes(slot) if mode == "bwrap" else _kill_group_leftovers(proc)
+        status = os.pread(fds["status"], 65536, 0).decode(errors="replace").split("\n")
+        results = _parse_status(status, steps)
+        stderr = _read_capped(fds["stderr"])
+        sandbox_error = None
+        if "ready" not in status:
+            sandbox_error = (stderr.strip() or f"sandbox exited with {proc.returncode}")[:500]
+        return SandboxResult(
+            steps=results,
+            stdout=_read_capped(fds["stdout"]),
+            stderr=stderr,
+            compile_log=_read_capped(fds["compile"]),
+            wall_s=wall,
+            host_killed=host_killed,
+            sandbox_error=sandbox_error,
+            leftovers=leftovers,
+        )
+    finally:
+        for fd in [*fds.values(), *file_fds.values()]:
+            os.close(fd)
+        if workdir:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _kill_group(proc: subprocess.Popen) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    proc.wait()
+
+
+def _kill_group_leftovers(proc: subprocess.Popen) -> int:
+    """Mode none: kill what is left of the process group (best effort; setsid escapes it)."""
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+        return 1
+    except (ProcessLookupError, PermissionError):
+        return 0
+
+
+def _parse_status(lines: list[str], steps: list[Step]) -> list[StepResult]:
+    codes: dict[str, int] = {}
+    for line in lines:
+        parts = line.split()
+        if len(parts) == 3 and parts[0] == "step" and parts[2].lstrip("-").isdigit():
+            codes[parts[1]] = int(parts[2])
+    return [StepResult(s.name, codes.get(s.name)) for s in steps]
