@@ -50,7 +50,7 @@ def comparison_section(comparisons: pd.DataFrame, notes: Sequence[str]) -> list[
         return parts + ["No per-example predictions to compare.", ""] + [f"- {n}" for n in notes]
     headline = comparisons[comparisons.scope == comparisons.scope.iloc[0]]
     parts += [f"- {s}" for s in headline["sentence"]] + [""]
-    rows = [[c.scope, c.summary, f"{c.left} - {c.right}", _fmt(c.delta),
+    rows = [[c.scope, c.summary, f"{c.left} - {c.right}", "-" if pd.isna(c.delta) else f"{c.delta:+.3f}",
              "-" if pd.isna(c.delta) else f"{c.ci_low:+.3f} to {c.ci_high:+.3f}", "yes" if c.significant else "no"]
             for c in comparisons.itertuples()]
     parts.append(markdown_table(["scope", "summary", "comparison", "delta", "95% CI", "significant"], rows))
