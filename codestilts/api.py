@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -16,9 +17,11 @@ from codestilts.config import ExperimentConfig, load_config, parse_config
 from codestilts.executor import ExecutionOptions, RunSummary, execute
 from codestilts.parallel import process_state
 from codestilts.plan import Plan, build_plan
-from codestilts.report.markdown import render
+from codestilts.report.build import FORMATS
+from codestilts.report.build import write_report as build_report
 from codestilts.report.results import PLAN_FILE, collect
-from codestilts.store import Status, Store, read_json, write_json, write_text
+from codestilts.store import Status, Store, write_json
+from codestilts.tasks import Task, get_task
 
 ConfigLike = ExperimentConfig | str | Path | dict[str, Any]
 
@@ -51,6 +54,13 @@ def stage_status(planned: Plan, out: Path) -> list[tuple[str, Status]]:
     return [(stage.id, store.stage(stage.id).status()) for stage in planned.stages]
 
 
+def _plan_tasks(planned: Plan) -> list[Task]:
+    """Every task a plan trains or evaluates, so that the report can tell NL tasks from code ones."""
+    names = {t["name"] for s in planned.stages for t in s.params.get("tasks", [])}
+    names |= {s.params["task"]["name"] for s in planned.stages if "task" in s.params}
+    return [get_task(name) for name in sorted(names)]
+
+
 def write_plan(planned: Plan, out: Path) -> None:
     write_json(
         out / PLAN_FILE,
@@ -59,24 +69,15 @@ def write_plan(planned: Plan, out: Path) -> None:
             "model": planned.config.model.name,
             "source_language": planned.config.source_language,
             "intermediate": planned.config.option_names(),
+            "tasks": {t.name: list(t.languages) for t in _plan_tasks(planned)},
             "stages": [stage.describe() for stage in planned.stages],
         },
     )
 
 
-def write_report(out: Path) -> pd.DataFrame:
-    """results.csv and report.md of the run in ``out``, from its store alone."""
-    results = collect(out)
-    meta = read_json(out / PLAN_FILE)
-    with_seed = results.sort_values(["role", "target", "intermediate", "seed", "language", "metric"], ascending=[False, True, True, True, True, True])
-    write_text(out / "results.csv", with_seed.to_csv(index=False))
-    notes = [
-        f"model: `{meta['model']}`; source language: `{meta['source_language']}`",
-        "targets are trained in the source language and evaluated zero-shot in every other language; "
-        "probes rank other-language solutions for source-language queries (and back) without training",
-    ]
-    write_text(out / "report.md", render(results, title=f"codestilts: {meta['name']}", options=meta["intermediate"], notes=notes))
-    return results
+def write_report(out: Path, formats: Collection[str] = FORMATS) -> pd.DataFrame:
+    """The report of the run in ``out`` (results.csv, report.md with figures, ...), from its store alone."""
+    return build_report(out, formats)
 
 
 def run(

@@ -99,6 +99,22 @@ def cmd_tasks(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from codestilts import api
+    from codestilts.report.build import parse_formats
+    from codestilts.report.compare import compare_runs
+
+    if args.compare:
+        print(compare_runs(*(Path(p) for p in args.compare)), end="")
+        return 0
+    if args.run_dir is None:
+        raise UserError("`codestilts report` needs a run folder (or --compare RUN_A RUN_B)")
+    out = Path(args.run_dir)
+    api.write_report(out, parse_formats(args.format))
+    print(f"report written to {out}")
+    return 0
+
+
 def _add_run_commands(sub: argparse._SubParsersAction) -> None:
     run = sub.add_parser("run", help="run every stage a config implies (complete stages are reused)")
     run.add_argument("config", help="experiment YAML file")
@@ -113,6 +129,12 @@ def _add_run_commands(sub: argparse._SubParsersAction) -> None:
     plan.add_argument("config", help="experiment YAML file")
     plan.add_argument("--out", help="output folder (default: runs/<name>)")
     plan.set_defaults(handler=cmd_plan)
+
+    report = sub.add_parser("report", help="write a run's tables, intervals and figures from its store (or compare two runs)")
+    report.add_argument("run_dir", nargs="?", help="the run's output folder")
+    report.add_argument("--format", default="md,csv,tex,json", help="comma-separated: md,csv,tex,json (default: all)")
+    report.add_argument("--compare", nargs=2, metavar=("RUN_A", "RUN_B"), help="print the zero-shot table of RUN_B minus RUN_A")
+    report.set_defaults(handler=cmd_report)
 
     tasks = sub.add_parser("tasks", help="list the registered tasks with format, languages and sizes; `tasks show NAME`: one task")
     tasks.add_argument("action", nargs="?", choices=["show"], help="show one task: sizes per language and split, two examples")

@@ -1,14 +1,13 @@
-"""report.md: the main table (intermediate options x targets, zero-shot averages) and per-language
-tables, computed from the tidy results table."""
+"""report.md: the main table, the code-versus-NL answer, per-language tables and the figures."""
 
 from __future__ import annotations
 
-import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
-from codestilts.config import NONE
+from codestilts.report.groups import GROUP_TITLES, Group
+from codestilts.report.tables import main_cells
 
 
 def markdown_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
@@ -17,95 +16,77 @@ def markdown_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str
     return "\n".join(lines)
 
 
-def _mean_std(values: pd.Series) -> tuple[float, float]:
-    values = values.dropna()
-    if values.empty:
-        return math.nan, math.nan
-    return float(values.mean()), float(values.std(ddof=1)) if len(values) > 1 else 0.0
-
-
-def zero_shot_by_seed(results: pd.DataFrame) -> pd.DataFrame:
-    """Per (intermediate, target, seed): the primary metric averaged over the non-source languages."""
-    zero_shot = results[results["primary"] & ~results["is_source"]]
-    return (
-        zero_shot.groupby(["intermediate", "target", "role", "metric", "seed"], dropna=False)["value"]
-        .mean()
-        .reset_index()
-    )
-
-
-def _cell(mean: float, std: float, delta: float | None) -> str:
-    if math.isnan(mean):
-        return "-"
-    text = f"{mean:.3f} ± {std:.3f}"
-    if delta is not None and not math.isnan(delta):
-        text += f" ({delta:+.3f})"
-    return text
-
-
-def main_table(results: pd.DataFrame, options: Sequence[str]) -> str:
-    per_seed = zero_shot_by_seed(results)
-    targets = list(dict.fromkeys(per_seed.sort_values("role", ascending=False)["target"]))
-    roles = dict(zip(per_seed["target"], per_seed["role"], strict=False))
-    metrics = dict(zip(per_seed["target"], per_seed["metric"], strict=False))
-    stats = {
-        (option, target): _mean_std(per_seed[(per_seed.intermediate == option) & (per_seed.target == target)]["value"])
-        for option in options
-        for target in targets
-    }
-    headers = ["intermediate"] + [f"{t} ({metrics[t]}{', probe' if roles[t] == 'probe' else ''})" for t in targets]
-    headers += ["avg", "avg w/o retrieval"]
-    rows = []
-    for option in options:
-        cells, means, non_retrieval = [], [], []
-        for target in targets:
-            mean, std = stats[(option, target)]
-            baseline = stats.get((NONE, target), (math.nan, math.nan))[0] if option != NONE and NONE in options else None
-            cells.append(_cell(mean, std, None if baseline is None else mean - baseline))
-            means.append(mean)
-            if roles[target] != "probe":
-                non_retrieval.append(mean)
-        cells += [_fmt(_nanmean(means)), _fmt(_nanmean(non_retrieval))]
-        rows.append([option, *cells])
-    return markdown_table(headers, rows)
-
-
-def _nanmean(values: list[float]) -> float:
-    kept = [v for v in values if not math.isnan(v)]
-    return sum(kept) / len(kept) if kept else math.nan
-
-
 def _fmt(value: float) -> str:
-    return "-" if math.isnan(value) else f"{value:.3f}"
+    return "-" if pd.isna(value) else f"{value:.3f}"
 
 
-def language_table(results: pd.DataFrame, target: str, options: Sequence[str]) -> str:
-    rows_of_target = results[(results.target == target) & results["primary"]]
-    languages = list(dict.fromkeys(rows_of_target.sort_values("is_source", ascending=False)["language"]))
-    sources = set(rows_of_target[rows_of_target.is_source]["language"])
-    headers = ["intermediate"] + [f"{lang}{' (source)' if lang in sources else ''}" for lang in languages]
-    rows = []
-    for option in options:
-        of_option = rows_of_target[rows_of_target.intermediate == option]
-        rows.append([option] + [_fmt(_mean_std(of_option[of_option.language == lang]["value"])[0]) for lang in languages])
+def main_table(main: pd.DataFrame) -> str:
+    """Options grouped under a title row per group; the best option per column in bold."""
+    headers, rows = main_cells(main)
+    lines, group = [], None
+    for option, option_group, cells in rows:
+        if option_group and option_group != group:
+            lines.append([f"*{GROUP_TITLES[Group(option_group)]}*"] + [""] * len(cells))
+        group = option_group
+        lines.append([option, *cells])
+    return markdown_table(["intermediate", *headers], lines)
+
+
+def frame_table(frame: pd.DataFrame, sources: set[str] = frozenset()) -> str:
+    """A numeric frame (index: row labels) as a markdown table; source languages marked."""
+    headers = [" / ".join(frame.index.names) if frame.index.nlevels > 1 else "intermediate"]
+    headers += [f"{c}{' (source)' if c in sources else ''}" for c in frame.columns]
+    rows = [[" / ".join(map(str, label)) if isinstance(label, tuple) else str(label)] + [_fmt(v) for v in values]
+            for label, values in zip(frame.index, frame.to_numpy(), strict=True)]
     return markdown_table(headers, rows)
 
 
-def render(results: pd.DataFrame, *, title: str, options: Sequence[str], notes: Sequence[str] = ()) -> str:
-    parts = [f"# {title}", ""]
-    parts += [f"- {note}" for note in notes]
-    if results.empty:
-        parts += ["", "No completed evaluation yet."]
-        return "\n".join(parts) + "\n"
+def comparison_section(comparisons: pd.DataFrame, notes: Sequence[str]) -> list[str]:
+    parts = ["## Code vs NL intermediate tasks", "",
+             "Deltas of the zero-shot metric with 95% confidence intervals from a paired bootstrap over "
+             "test examples and seeds (see docs/report.md). *mean*: the mean over a group's options; "
+             "*best*: the group's best option.", ""]
+    if comparisons.empty:
+        return parts + ["No per-example predictions to compare.", ""] + [f"- {n}" for n in notes]
+    headline = comparisons[comparisons.scope == comparisons.scope.iloc[0]]
+    parts += [f"- {s}" for s in headline["sentence"]] + [""]
+    rows = [[c.scope, c.summary, f"{c.left} - {c.right}", "-" if pd.isna(c.delta) else f"{c.delta:+.3f}",
+             "-" if pd.isna(c.delta) else f"{c.ci_low:+.3f} to {c.ci_high:+.3f}", "yes" if c.significant else "no"]
+            for c in comparisons.itertuples()]
+    parts.append(markdown_table(["scope", "summary", "comparison", "delta", "95% CI", "significant"], rows))
+    return parts + [""] + [f"- {n}" for n in notes]
+
+
+def render(
+    *,
+    title: str,
+    notes: Sequence[str],
+    main: pd.DataFrame,
+    comparisons: pd.DataFrame,
+    comparison_notes: Sequence[str],
+    languages: Mapping[str, tuple[str, set[str], pd.DataFrame]],
+    matrices: Mapping[str, pd.DataFrame],
+    figures: Mapping[str, str],
+) -> str:
+    """The whole report; ``languages``: target -> (metric, source languages, options x languages);
+    ``figures``: caption -> PNG path relative to the run folder."""
+    parts = [f"# {title}", ""] + [f"- {note}" for note in notes]
+    if main.empty:
+        return "\n".join(parts + ["", "No completed evaluation yet."]) + "\n"
     parts += [
-        "",
-        "## Zero-shot transfer (average over the non-source languages)",
-        "",
-        "Mean ± standard deviation over seeds; in brackets the difference to `none` (no intermediate training).",
-        "",
-        main_table(results, options),
+        "", "## Zero-shot transfer (average over the non-source languages)", "",
+        "Mean ± standard deviation over seeds; in brackets the difference to `none` (no intermediate training); "
+        "in bold the best intermediate option per column. The last row holds each target's best option; "
+        "its averages are the average of those bests.", "",
+        main_table(main), "",
     ]
-    for target in dict.fromkeys(results["target"]):
-        metric = results[(results.target == target) & results["primary"]]["metric"].iloc[0]
-        parts += ["", f"## {target}: {metric} per language", "", language_table(results, target, options)]
+    parts += comparison_section(comparisons, comparison_notes)
+    for target, (metric, sources, frame) in languages.items():
+        parts += ["", f"## {target}: {metric} per language", "", frame_table(frame, sources)]
+        if target in matrices:
+            parts += ["", f"### {target}: source x target language", "", frame_table(matrices[target])]
+    if figures:
+        parts += ["", "## Figures", ""]
+        for caption, path in figures.items():
+            parts += [f"![{caption}]({path})", ""]
     return "\n".join(parts) + "\n"

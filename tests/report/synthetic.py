@@ -1,0 +1,59 @@
+"""Hand-written run folders (plan.json, metrics.json, predictions.jsonl) for fast, exact report tests."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from codestilts.report.bootstrap import example_score
+from codestilts.store import Store, write_json, write_text
+
+
+@dataclass
+class Stage:
+    """One evaluate (or probe) stage: its labels and its per-example rows."""
+
+    intermediate: str
+    task: str
+    seed: int | None
+    rows: list[dict[str, Any]]
+    metric: str = "accuracy"
+    source: str = "python"
+    role: str = "target"
+
+
+def metrics_of(rows: Sequence[Mapping[str, Any]], metric: str) -> dict[str, dict[str, float]]:
+    sums: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0])
+    for row in rows:
+        num, den = example_score(row, metric)
+        entry = sums[row["language"]]
+        entry[0] += num
+        entry[1] += den
+        entry[2] += 1
+    return {lang: {metric: num / den, "examples": count} for lang, (num, den, count) in sums.items()}
+
+
+def write_run(out: Path, options: Mapping[str, Sequence[str]], stages: Sequence[Stage], task_languages: Mapping[str, Sequence[str]]) -> Path:
+    """``options``: option name -> its intermediate tasks (``none``: no tasks)."""
+    store = Store(out)
+    planned = [
+        {"kind": "intermediate", "id": f"intermediate-{name}", "params": {"tasks": [{"name": t} for t in tasks], "mlm": None, "translate_train": False},
+         "parents": [], "labels": {"intermediate": name, "task": name, "seed": 0}}
+        for name, tasks in options.items() if name != "none"
+    ]
+    for index, stage in enumerate(stages):
+        stage_id = f"{'probe' if stage.role == 'probe' else 'evaluate'}-{index}"
+        planned.append({"kind": "probe" if stage.role == "probe" else "evaluate", "id": stage_id, "params": {}, "parents": [],
+                        "labels": {"intermediate": stage.intermediate, "task": stage.task, "seed": stage.seed, "role": stage.role}})
+        folder = store.stage(stage_id)
+        folder.begin({"id": stage_id})
+        write_json(folder / "metrics.json", {"metric": stage.metric, "source_language": stage.source, "languages": metrics_of(stage.rows, stage.metric)})
+        write_text(folder / "predictions.jsonl", "".join(json.dumps(r) + "\n" for r in stage.rows))
+        folder.complete()
+    write_json(out / "plan.json", {"name": "synthetic", "model": "tiny", "source_language": "python", "intermediate": list(options),
+                                   "tasks": {k: list(v) for k, v in task_languages.items()}, "stages": planned})
+    return out
