@@ -160,13 +160,20 @@ def exec_eval(args: argparse.Namespace) -> int:
         raise UserError("bubblewrap (bwrap) is not installed", hint="run scripts/install-toolchains.sh")
     if args.timeout <= 0:
         raise UserError("--timeout must be positive")
-    results = evaluate_samples(samples, natural_language=args.natural_language, jobs=args.jobs,
-                               timeout=args.timeout, mode=args.sandbox, retries=args.retries)
+    partial = out.with_name(out.name + ".partial")  # results as they finish: survives an interruption
+    with open(partial, "w", encoding="utf-8") as stream:
+        def sink(result: dict) -> None:
+            stream.write(json.dumps(result) + "\n")
+            stream.flush()
+
+        results = evaluate_samples(samples, natural_language=args.natural_language, jobs=args.jobs,
+                                   timeout=args.timeout, mode=args.sandbox, retries=args.retries, sink=sink)
     tmp = out.with_name(out.name + ".tmp")
     with open(tmp, "w", encoding="utf-8") as fh:
         for r in results:
             fh.write(json.dumps(r) + "\n")
     os.replace(tmp, out)
+    partial.unlink(missing_ok=True)
     summary = summarize(results, ks)
     text = json.dumps(summary, indent=2)
     if args.summary:
@@ -178,7 +185,7 @@ def exec_eval(args: argparse.Namespace) -> int:
 
 def evaluate_samples(samples: list[dict], *, natural_language: str = "English", jobs: int | None = None,
                      timeout: float = 10.0, mode: str = "bwrap", retries: int = 2,
-                     progress: bool = True) -> list[dict]:
+                     progress: bool = True, sink=None) -> list[dict]:
     """Run every sample (dicts with task_id, language, benchmark, completion); return result dicts."""
     jobs_list = []
     for s in samples:
@@ -208,11 +215,13 @@ def evaluate_samples(samples: list[dict], *, natural_language: str = "English", 
                 "attempts": o.attempts, "leftovers": o.leftovers}
 
     def on_done(i: int, r: dict) -> None:
-        if not progress:
-            return
         with lock:
             done[0] += 1
             n = done[0]
+            if sink is not None:
+                sink(r)
+        if not progress:
+            return
         if n % 50 == 0 or n == len(jobs_list):
             rate = n / max(time.monotonic() - start, 1e-9)
             print(f"exec-eval: {n}/{len(jobs_list)} ({rate:.1f} programs/s)", file=sys.stderr)

@@ -76,6 +76,7 @@ def test_end_to_end_pass_at_k(tmp_path, capsys):
     summary = json.loads(capsys.readouterr().out)
     assert summary["languages"]["python"]["pass@1"] == pytest.approx(0.5)
     assert summary["languages"]["python"]["pass@2"] == pytest.approx(1.0)
+    assert not (tmp_path / "r.jsonl.partial").exists()  # the streamed partial results are replaced
     verdicts = [json.loads(line)["verdict"] for line in out.read_text().splitlines()]
     assert verdicts[0] == "passed" and verdicts[1] != "passed"
     assert build_program(problems["Python/0"], "X").count("check(") >= 1
