@@ -25,5 +25,5 @@ def compare_runs(run_a: Path, run_b: Path) -> str:
         raise UserError(f"{run_a} and {run_b} share no completed (intermediate option, target) pair")
     rows = [[option, target, f"{a[(option, target)]:.3f}", f"{b[(option, target)]:.3f}", f"{b[(option, target)] - a[(option, target)]:+.3f}"]
             for option, target in shared]
-    title = f"# {run_b.name} vs {run_a.name}: zero-shot averages (mean over seeds)\n\n"
+    title = f"# A = {run_a.name}, B = {run_b.name}: zero-shot averages (mean over seeds)\n\n"
     return title + markdown_table(["intermediate", "target", "A", "B", "B - A"], rows) + "\n"
