@@ -17,7 +17,7 @@ from typing import Literal
 from codestilts.errors import UserError
 from codestilts.parallel import process_state
 from codestilts.plan import Plan, Stage
-from codestilts.progress import log, stage_log
+from codestilts.progress import Bar, grid_progress, log, stage_log
 from codestilts.stages import RUNNERS, StageContext
 from codestilts.stages.common import RESUME
 from codestilts.store import Store
@@ -50,6 +50,9 @@ class RunSummary:
     @property
     def ok(self) -> bool:
         return not self.failed and not self.blocked
+
+    def counts(self) -> str:
+        return f"{len(self.ran)} ran, {len(self.reused)} reused, {len(self.failed)} failed, {len(self.blocked)} blocked"
 
 
 def decide(stage: Stage, store: Store, options: ExecutionOptions) -> Decision:
@@ -111,10 +114,16 @@ def earlier_failure(stage: Stage, store: Store) -> str:
 
 
 def execute(plan: Plan, store: Store, options: ExecutionOptions = ExecutionOptions()) -> RunSummary:
-    """The local executor: every stage in plan order, in this process."""
+    """The local executor: every stage in plan order, in this process, with one display for all."""
+    with grid_progress(len(plan.stages)) as bar:
+        return _execute(plan, store, options, bar)
+
+
+def _execute(plan: Plan, store: Store, options: ExecutionOptions, bar: Bar) -> RunSummary:
     summary = RunSummary()
     unavailable: set[str] = set()
     for index, stage in enumerate(plan.stages, start=1):
+        bar.update(completed=index - 1, status=summary.counts())
         decision = decide(stage, store, options)
         if decision == "reuse":
             summary.reused.append(stage.id)
@@ -132,4 +141,5 @@ def execute(plan: Plan, store: Store, options: ExecutionOptions = ExecutionOptio
             else:
                 summary.failed[stage.id] = error
                 unavailable.add(stage.id)
+    bar.update(completed=len(plan.stages), status=summary.counts())
     return summary

@@ -6,6 +6,7 @@ import logging
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 from rich.console import Console
 from rich.logging import RichHandler
@@ -13,6 +14,7 @@ from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
     Progress,
+    TaskID,
     TextColumn,
     TimeElapsedColumn,
     TimeRemainingColumn,
@@ -42,10 +44,12 @@ def stage_log(path) -> Iterator[None]:
         handler.close()
 
 
-@contextmanager
-def progress_bar(description: str, total: int) -> Iterator[Progress]:
-    """A bar with steps, rate, elapsed time and ETA; ``fields`` show e.g. the current loss."""
-    bar = Progress(
+_live: Progress | None = None
+"""The display in use: a grid's, which a stage's bar joins, so that one display shows both."""
+
+
+def _new_progress(transient: bool) -> Progress:
+    return Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
@@ -54,9 +58,47 @@ def progress_bar(description: str, total: int) -> Iterator[Progress]:
         TextColumn("eta"),
         TimeRemainingColumn(),
         console=console,
-        transient=True,
+        transient=transient,
         disable=not sys.stderr.isatty(),
     )
-    with bar:
-        bar.add_task(description, total=total, status="")
-        yield bar
+
+
+@dataclass
+class Bar:
+    """One line of the display: ``update(completed=..., status=...)``."""
+
+    progress: Progress
+    task: TaskID
+
+    def update(self, **fields) -> None:
+        self.progress.update(self.task, **fields)
+
+
+@contextmanager
+def progress_bar(description: str, total: int) -> Iterator[Bar]:
+    """A bar with steps, rate, elapsed time and ETA; ``status`` shows e.g. the current loss.
+
+    Inside :func:`grid_progress` the bar is a line of the grid's display, removed when done.
+    """
+    global _live
+    if _live is not None:
+        task = _live.add_task(description, total=total, status="")
+        try:
+            yield Bar(_live, task)
+        finally:
+            _live.remove_task(task)
+        return
+    with _new_progress(transient=True) as progress:
+        yield Bar(progress, progress.add_task(description, total=total, status=""))
+
+
+@contextmanager
+def grid_progress(total: int) -> Iterator[Bar]:
+    """The whole run's display: one line counting stages, with each running stage's bar below."""
+    global _live
+    with _new_progress(transient=False) as progress:
+        _live = progress
+        try:
+            yield Bar(progress, progress.add_task("stages", total=total, status=""))
+        finally:
+            _live = None

@@ -174,7 +174,7 @@ def fit(
     device = accelerator.device
     model.train()
     with progress_bar(label, total) as bar:
-        bar.update(bar.task_ids[0], completed=result.steps)
+        bar.update(completed=result.steps)
         while result.steps < total:
             chosen = sampler.draw()
             losses = []
@@ -199,7 +199,7 @@ def fit(
                 writer.add_scalar(f"train/loss/{sources[chosen].name}", mean_loss, result.steps)
                 writer.add_scalar("train/lr", scheduler.get_last_lr()[0], result.steps)
             rate = (result.steps - done_before) / max(time.monotonic() - started, 1e-9)
-            bar.update(bar.task_ids[0], completed=result.steps, status=f"loss {mean_loss:.4f} {rate:.2f} step/s")
+            bar.update(completed=result.steps, status=f"loss {mean_loss:.4f} {rate:.2f} step/s")
             if result.steps % eval_every == 0 or result.steps == total:
                 scores = dev_score(accelerator.unwrap_model(model))
                 model.train()
