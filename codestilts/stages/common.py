@@ -22,7 +22,7 @@ from codestilts.models.task_model import HeadSpec, TaskModel
 from codestilts.parallel import process_state
 from codestilts.plan import Stage
 from codestilts.store import StageDir, write_json
-from codestilts.tasks import Format, Task, get_task, records
+from codestilts.tasks import Task, get_task, records
 from codestilts.tasks.base import Record
 from codestilts.training.evaluation import evaluate_records
 from codestilts.training.features import encode
@@ -187,6 +187,3 @@ def train(
         write_json(ctx.dir / "metrics.json", summary)
     return model, tokenizer, result
 
-
-def is_trainable(fmt: Format) -> bool:
-    return fmt not in (Format.GENERATION,)
