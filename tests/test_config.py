@@ -73,8 +73,9 @@ def test_missing_data_file_is_named(fixture_data: Path, tmp_path: Path) -> None:
     config = parse_config(tiny_config(tmp_path / "empty"))
     with pytest.raises(UserError) as err:
         build_plan(config)
-    assert "humanevalpack_python.jsonl.gz" in err.value.render() or "snli" in err.value.render()
-    assert "does not exist" in err.value.render()
+    # targets are checked first, and the first file of a task is its source language's
+    assert "code/humanevalpack/humanevalpack_python.jsonl.gz, which does not exist" in err.value.render()
+    assert "targets.0" in err.value.render()
 
 
 def test_unknown_model_is_a_user_error(fixture_data: Path) -> None:

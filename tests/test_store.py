@@ -30,22 +30,26 @@ def test_stage_complete_only_after_manifest(tmp_path: Path) -> None:
     assert stage.verify() == []
 
 
-def test_truncated_file_makes_stage_incomplete(tmp_path: Path) -> None:
+def _stage_with_weights(tmp_path: Path) -> StageDir:
+    """A complete stage holding a 100-byte weights file."""
     stage = StageDir(tmp_path / "s")
     stage.begin({"id": "s"})
-    (stage / "weights.bin").write_bytes(b"x" * 100)
+    (stage / "weights.bin").write_bytes(b"a" * 100)
     stage.complete()
-    (stage / "weights.bin").write_bytes(b"x" * 10)
+    return stage
+
+
+def test_truncated_file_makes_stage_incomplete(tmp_path: Path) -> None:
+    stage = _stage_with_weights(tmp_path)
+    (stage / "weights.bin").write_bytes(b"a" * 10)
     assert not stage.is_complete()
     assert stage.status() == "pending"
 
 
 def test_corrupted_file_is_found_by_verify(tmp_path: Path) -> None:
-    stage = StageDir(tmp_path / "s")
-    stage.begin({"id": "s"})
-    (stage / "weights.bin").write_bytes(b"a" * 100)
-    stage.complete()
+    stage = _stage_with_weights(tmp_path)
     (stage / "weights.bin").write_bytes(b"b" * 100)
+    assert stage.is_complete()  # same size: only the checksum tells
     assert stage.verify() == ["weights.bin"]
 
 

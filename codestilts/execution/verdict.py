@@ -41,7 +41,6 @@ class Verdict(str, Enum):
         return self.value
 
 
-VERDICTS = tuple(v.value for v in Verdict)
 
 _TIMEOUT_EXIT = 124
 _KILLED = 128 + signal.SIGKILL

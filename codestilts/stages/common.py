@@ -144,6 +144,7 @@ def train(
         for j in everything
     ]
     dev = {j.task.name: task_records(ctx, j.task, j.dev_language, "dev", cfg.max_eval_examples) for j in jobs}
+    dev_features = {name: encode(items, tokenizer, max_length) for name, items in dev.items()}
 
     def dev_score(m: TaskModel) -> dict[str, float]:
         scores = {}
@@ -151,6 +152,7 @@ def train(
             result = evaluate_records(
                 m, job.task.name, job.task.format, dev[job.task.name], tokenizer,
                 max_length=max_length, num_labels=job.task.num_labels, language=job.dev_language,
+                features=dev_features[job.task.name],
             )
             scores[f"{job.task.name}/{job.task.metric}"] = result.metrics[job.task.metric]
         return scores | {"score": float(np.mean(list(scores.values())))}

@@ -95,6 +95,7 @@ def run_probe(ctx: StageContext) -> None:
 
     source_items = task_records(ctx, task, source, "test")
     with_queries = source_items[0].query is not None
+    source_vectors = None if with_queries else dict(zip((i.group for i in source_items), vectors([i.text for i in source_items]), strict=True))
     per_language: dict[str, dict[str, float]] = {}
     with atomic_path(ctx.dir / "predictions.jsonl") as tmp, tmp.open("w", encoding="utf-8") as out:
         for language in ctx.params["languages"]:
@@ -105,7 +106,8 @@ def run_probe(ctx: StageContext) -> None:
                 continue
             else:
                 items, candidates = aligned(source_items, task_records(ctx, task, language, "test"))
-                found = _directions(vectors([i.text for i in items]), vectors([i.text for i in candidates]), both=True)
+                queries = np.stack([source_vectors[i.group] for i in items])
+                found = _directions(queries, vectors([i.text for i in candidates]), both=True)
             per_language[language] = _metrics(found) | {"examples": len(items)}
             for direction, ranked in found.items():
                 for item, rank in zip(items, ranked, strict=True):

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import re
 import warnings
-from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import import_module
@@ -163,15 +162,6 @@ def find_nodes(root: Node, language: str, types: frozenset[str]) -> list[Node]:
         return []
     nodes = QueryCursor(query).captures(root).get("n", [])
     return sorted(nodes, key=lambda n: (n.start_byte, -n.end_byte))
-
-
-def _walk(node: Node) -> Iterator[Node]:
-    """Every node under ``node`` (itself included) in document order, without recursion."""
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        yield current
-        stack.extend(reversed(current.children))
 
 
 def _is_docstring(node: Node) -> bool:

@@ -91,10 +91,15 @@ def evaluate_records(
     num_labels: int = 0,
     language: str = "",
     batch_size: int = 64,
+    features: Sequence[Feature] | None = None,
 ) -> Evaluation:
-    """Metrics of ``model``'s head ``task`` on ``records`` and one prediction row per record."""
+    """Metrics of ``model``'s head ``task`` on ``records`` and one prediction row per record.
+
+    ``features`` are ``records`` already encoded (dev sets scored at every evaluation pass them, so
+    they are tokenised once); by default the records are encoded here.
+    """
     model.eval()
-    features = encode(records, tokenizer, max_length)
+    features = encode(records, tokenizer, max_length) if features is None else features
     base = [{"id": r.id, "group": r.group} for r in records]
     if fmt is Format.RETRIEVAL:
         documents = _embed(model, task, features, tokenizer, batch_size)
