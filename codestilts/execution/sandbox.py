@@ -194,6 +194,9 @@ def _bwrap_argv(
         argv += ["--symlink", target, link]
     for name, fd in files.items():
         argv += ["--perms", "0644", "--file", str(fd), f"/work/{name}"]
+    # The sandbox's own root is a tmpfs that a non-root user owns inside its user namespace:
+    # read-only, so only /work, /tmp and /dev/shm (size-capped) take writes.
+    argv += ["--remount-ro", "/"]
     argv += ["--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try"]
     argv += ["--die-with-parent", "--new-session", "--clearenv", "--chdir", "/work"]
     for key, value in env.items():
