@@ -35,7 +35,7 @@ from codestilts.models.task_model import TaskModel
 from codestilts.progress import log, progress_bar
 from codestilts.tasks.base import Format
 from codestilts.training.features import Feature, collator
-from codestilts.training.sampling import BatchStream, TaskSampler
+from codestilts.training.sampling import BatchStream, TaskSampler, feature_length
 
 DevScore = Callable[[TaskModel], dict[str, float]]
 """Dev metrics of the model; the key ``score`` is what selection maximises."""
@@ -153,7 +153,10 @@ def fit(
     eval_every = cfg.eval_every or per_epoch
     checkpoint_every = cfg.checkpoint_every or eval_every
     streams = [
-        BatchStream(len(s.features), cfg.batch_size, seed, i, accelerator.process_index, accelerator.num_processes)
+        BatchStream(
+            len(s.features), cfg.batch_size, seed, i, accelerator.process_index, accelerator.num_processes,
+            lengths=[feature_length(f) for f in s.features] if cfg.group_by_length else None,
+        )
         for i, s in enumerate(sources)
     ]
     collate = [collator(s.format, tokenizer) for s in sources]
