@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from accelerate.utils import set_seed
 
 from codestilts.config import TrainConfig
 from codestilts.models.backbone import load_encoder, load_tokenizer
@@ -24,7 +25,7 @@ from codestilts.tasks.base import (
 )
 from codestilts.training.evaluation import evaluate_records
 from codestilts.training.features import collator, encode
-from codestilts.training.loop import TrainSource, fit
+from codestilts.training.loop import FitResult, TrainSource, fit
 from codestilts.training.sampling import BatchStream, TaskSampler, feature_length, task_probabilities
 
 WORDS = ["apple", "river", "stone", "cloud", "green", "table", "music", "paper", "light", "horse", "glass", "train"]
@@ -70,22 +71,31 @@ CHANCE = {
 }
 
 
-def _train(fmt: Format, train: list, cfg: TrainConfig, tmp_path: Path, num_labels: int = 0, seed: int = 0) -> TaskModel:
+def tiny_model(fmt: Format, num_labels: int = 0, seed: int = 0) -> TaskModel:
+    """The tiny encoder with one fresh head ``t`` (mean pooling, no dropout), initialised from ``seed``."""
+    set_seed(seed)
+    return TaskModel(load_encoder("tiny"), {"t": HeadSpec(fmt.value, num_labels, "mean", 0.0)})
+
+
+def train_head(
+    fmt: Format, train: list, cfg: TrainConfig, tmp_path: Path, *, num_labels: int = 0, max_length: int = 32, seed: int = 0
+) -> tuple[TaskModel, FitResult]:
+    """:func:`tiny_model` trained on ``train``."""
     tokenizer = load_tokenizer("tiny")
-    model = TaskModel(load_encoder("tiny"), {"t": HeadSpec(fmt.value, num_labels, "mean", 0.0)})
-    source = TrainSource("t", fmt, encode(train, tokenizer, 32))
-    fit(
+    model = tiny_model(fmt, num_labels, seed)
+    source = TrainSource("t", fmt, encode(train, tokenizer, max_length))
+    result = fit(
         model, [source], TaskSampler(np.array([1.0]), seed), lambda m: {"score": 0.0}, cfg,
         tokenizer=tokenizer, seed=seed, log_dir=tmp_path / "tb", resume_dir=tmp_path / "resume", label=fmt.value,
     )
-    return model
+    return model, result
 
 
 @pytest.mark.parametrize("fmt", list(CHANCE))
 def test_each_head_learns_above_chance(fmt: Format, tmp_path: Path) -> None:
     metric, chance, num_labels = CHANCE[fmt]
     cfg = TrainConfig(learning_rate=3e-3, batch_size=16, max_steps=60, warmup_ratio=0.0, eval_every=60)
-    model = _train(fmt, _synthetic(fmt, 256, 0), cfg, tmp_path, num_labels)
+    model, _ = train_head(fmt, _synthetic(fmt, 256, 0), cfg, tmp_path, num_labels=num_labels)
     test = _synthetic(fmt, 64, 1)
     result = evaluate_records(model, "t", fmt, test, load_tokenizer("tiny"), max_length=32, num_labels=num_labels, language="en")
     assert result.metrics[metric] > chance + 0.15, result.metrics
@@ -94,13 +104,7 @@ def test_each_head_learns_above_chance(fmt: Format, tmp_path: Path) -> None:
 
 def test_mlm_loss_goes_down(tmp_path: Path) -> None:
     cfg = TrainConfig(learning_rate=3e-3, batch_size=16, max_steps=40, warmup_ratio=0.0, eval_every=40)
-    tokenizer = load_tokenizer("tiny")
-    model = TaskModel(load_encoder("tiny"), {"m": HeadSpec("mlm")})
-    source = TrainSource("m", Format.MLM, encode(_synthetic(Format.MLM, 256, 0), tokenizer, 16))
-    result = fit(
-        model, [source], TaskSampler(np.array([1.0]), 0), lambda m: {"score": 0.0}, cfg,
-        tokenizer=tokenizer, seed=0, log_dir=tmp_path / "tb", resume_dir=tmp_path / "r", label="mlm",
-    )
+    _, result = train_head(Format.MLM, _synthetic(Format.MLM, 256, 0), cfg, tmp_path, max_length=16)
     assert np.mean(result.losses[-10:]) < np.mean(result.losses[:5]) - 1.0
 
 
