@@ -56,11 +56,11 @@ class Case:
 
 CASES = [
     Case("defect-humanevalpack", "accuracy", 150, 128, 0.3, eval_split="train", train_examples=32),
-    Case("snli", "accuracy", 300, 64, 0.06, batch_size=32, eval_examples=500, group_by_length=True),
+    Case("snli", "accuracy", 300, 64, 0.08, batch_size=32, eval_examples=500, group_by_length=True),
     Case("crux-mc", "accuracy", 100, 96, 0.3, batch_size=8, eval_split="train", train_examples=32),
     Case("bugloc-humanevalpack", "f1", 150, 192, 0.3, eval_split="train", train_examples=32),
     Case("syntax-roles", "accuracy", 100, 128, 0.3),
-    Case("code-search-humaneval-x", "mrr", 200, 128, 0.08, eval_split="test"),
+    Case("code-search-humaneval-x", "mrr", 300, 128, 0.08, eval_split="test"),
 ]
 
 

@@ -79,7 +79,7 @@ def feature_length(feature: dict[str, Any]) -> int:
 
 def length_grouped_batches(lengths: Sequence[int], batch_size: int, rng: np.random.Generator) -> list[np.ndarray]:
     """One epoch's batches of similar lengths: Transformers' grouping (a random permutation cut into
-    mega-batches of 50 batches, each sorted by length) cut into batches; the batch holding the
+    mega-batches of up to 50 batches, each sorted by length) cut into batches; the batch holding the
     longest example stays first (an out-of-memory error shows at once), the others are shuffled."""
     generator = torch.Generator().manual_seed(int(rng.integers(2**63)))
     order = np.asarray(get_length_grouped_indices(list(lengths), batch_size, generator=generator))
