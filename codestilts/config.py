@@ -67,6 +67,9 @@ class TrainConfig(Strict):
     )
     bf16: bool = False
     pooling: Literal["cls", "mean"] = "cls"
+    group_by_length: bool = Field(
+        default=False, description="batch examples of similar token length together: less padding, faster steps"
+    )
 
 
 class IntermediateOption(Strict):

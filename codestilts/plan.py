@@ -189,10 +189,15 @@ def build_plan(config: ExperimentConfig) -> Plan:
     return Plan(stages=_dedupe(stages), data_dir=data_dir, config=config)
 
 
+HASHED_WHEN_SET = frozenset({"group_by_length"})
+"""Training options added after stores existed: left out of a stage's parameters (and hash) while at
+their default, so the stages of those stores are still reused."""
+
+
 def _train_params(cfg: TrainConfig, tasks: list[Task]) -> dict[str, Any]:
     """A stage's hyperparameters with per-format defaults filled in (the paper's batch size: 32,
     16 when a task is span extraction)."""
-    params = cfg.model_dump()
+    params = cfg.model_dump(exclude={k for k in HASHED_WHEN_SET if getattr(cfg, k) == TrainConfig.model_fields[k].default})
     if params["batch_size"] is None:
         params["batch_size"] = 16 if any(t.format is Format.SPAN_EXTRACTION for t in tasks) else 32
     return params

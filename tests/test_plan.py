@@ -50,3 +50,13 @@ def test_data_dir_does_not_enter_the_hash(fixture_data: Path, tmp_path: Path) ->
     first = [s.id for s in build_plan(parse_config(tiny_config(fixture_data))).stages]
     second = [s.id for s in build_plan(parse_config(tiny_config(copy))).stages]
     assert first == second
+
+
+def test_group_by_length_enters_the_hash_only_when_set(fixture_data: Path) -> None:
+    base = build_plan(parse_config(tiny_config(fixture_data)))
+    assert all("group_by_length" not in s.params["train"] for s in base.stages if "train" in s.params)
+    changed = tiny_config(fixture_data)
+    changed["training"]["target"]["group_by_length"] = True
+    after = build_plan(parse_config(changed)).by_id()
+    assert {s.kind for i, s in after.items() if i not in base.by_id()} == {"target", "evaluate"}
+    assert all(s.params["train"]["group_by_length"] for s in after.values() if s.kind == "target")

@@ -1,5 +1,5 @@
 """A stage killed with SIGKILL resumes from its checkpoint and ends with the numbers of an
-uninterrupted run; a 2-process data-parallel run follows the 1-process loss curve."""
+uninterrupted run; a 2-process data-parallel run has the 1-process loss curve."""
 
 from __future__ import annotations
 
@@ -89,6 +89,6 @@ def test_two_processes_follow_the_single_process_loss_curve(fixture_data: Path, 
     assert done.returncode == 0, done.stderr[-3000:]
     one, two = np.array(_target_metrics(single)["train_loss"]), np.array(_target_metrics(parallel)["train_loss"])
     assert len(one) == len(two) == 12
-    assert abs(one[0] - two[0]) < 1e-4  # same weights, same global batch
-    assert np.mean(np.abs(one - two)) < 0.05
+    # same weights, global batches and LR schedule: only the order of float sums differs
+    np.testing.assert_allclose(two, one, atol=1e-4)
     assert (parallel / "results.csv").is_file()

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pytest
+from accelerate.utils import set_seed
 
 from codestilts.config import TrainConfig
 from codestilts.models.backbone import load_encoder, load_tokenizer
@@ -22,9 +24,9 @@ from codestilts.tasks.base import (
     TextItem,
 )
 from codestilts.training.evaluation import evaluate_records
-from codestilts.training.features import encode
-from codestilts.training.loop import TrainSource, fit
-from codestilts.training.sampling import BatchStream, TaskSampler, task_probabilities
+from codestilts.training.features import collator, encode
+from codestilts.training.loop import FitResult, TrainSource, fit
+from codestilts.training.sampling import BatchStream, TaskSampler, feature_length, task_probabilities
 
 WORDS = ["apple", "river", "stone", "cloud", "green", "table", "music", "paper", "light", "horse", "glass", "train"]
 
@@ -69,22 +71,31 @@ CHANCE = {
 }
 
 
-def _train(fmt: Format, train: list, cfg: TrainConfig, tmp_path: Path, num_labels: int = 0, seed: int = 0) -> TaskModel:
+def tiny_model(fmt: Format, num_labels: int = 0, seed: int = 0) -> TaskModel:
+    """The tiny encoder with one fresh head ``t`` (mean pooling, no dropout), initialised from ``seed``."""
+    set_seed(seed)
+    return TaskModel(load_encoder("tiny"), {"t": HeadSpec(fmt.value, num_labels, "mean", 0.0)})
+
+
+def train_head(
+    fmt: Format, train: list, cfg: TrainConfig, tmp_path: Path, *, num_labels: int = 0, max_length: int = 32, seed: int = 0
+) -> tuple[TaskModel, FitResult]:
+    """:func:`tiny_model` trained on ``train``."""
     tokenizer = load_tokenizer("tiny")
-    model = TaskModel(load_encoder("tiny"), {"t": HeadSpec(fmt.value, num_labels, "mean", 0.0)})
-    source = TrainSource("t", fmt, encode(train, tokenizer, 32))
-    fit(
+    model = tiny_model(fmt, num_labels, seed)
+    source = TrainSource("t", fmt, encode(train, tokenizer, max_length))
+    result = fit(
         model, [source], TaskSampler(np.array([1.0]), seed), lambda m: {"score": 0.0}, cfg,
         tokenizer=tokenizer, seed=seed, log_dir=tmp_path / "tb", resume_dir=tmp_path / "resume", label=fmt.value,
     )
-    return model
+    return model, result
 
 
 @pytest.mark.parametrize("fmt", list(CHANCE))
 def test_each_head_learns_above_chance(fmt: Format, tmp_path: Path) -> None:
     metric, chance, num_labels = CHANCE[fmt]
     cfg = TrainConfig(learning_rate=3e-3, batch_size=16, max_steps=60, warmup_ratio=0.0, eval_every=60)
-    model = _train(fmt, _synthetic(fmt, 256, 0), cfg, tmp_path, num_labels)
+    model, _ = train_head(fmt, _synthetic(fmt, 256, 0), cfg, tmp_path, num_labels=num_labels)
     test = _synthetic(fmt, 64, 1)
     result = evaluate_records(model, "t", fmt, test, load_tokenizer("tiny"), max_length=32, num_labels=num_labels, language="en")
     assert result.metrics[metric] > chance + 0.15, result.metrics
@@ -93,13 +104,7 @@ def test_each_head_learns_above_chance(fmt: Format, tmp_path: Path) -> None:
 
 def test_mlm_loss_goes_down(tmp_path: Path) -> None:
     cfg = TrainConfig(learning_rate=3e-3, batch_size=16, max_steps=40, warmup_ratio=0.0, eval_every=40)
-    tokenizer = load_tokenizer("tiny")
-    model = TaskModel(load_encoder("tiny"), {"m": HeadSpec("mlm")})
-    source = TrainSource("m", Format.MLM, encode(_synthetic(Format.MLM, 256, 0), tokenizer, 16))
-    result = fit(
-        model, [source], TaskSampler(np.array([1.0]), 0), lambda m: {"score": 0.0}, cfg,
-        tokenizer=tokenizer, seed=0, log_dir=tmp_path / "tb", resume_dir=tmp_path / "r", label="mlm",
-    )
+    _, result = train_head(Format.MLM, _synthetic(Format.MLM, 256, 0), cfg, tmp_path, max_length=16)
     assert np.mean(result.losses[-10:]) < np.mean(result.losses[:5]) - 1.0
 
 
@@ -120,16 +125,63 @@ def test_sampler_proportions_follow_their_formula(strategy: str, kwargs: dict, e
     assert np.allclose(observed, expected, atol=0.015)
 
 
-def test_batch_stream_resumes_where_it_stopped() -> None:
-    straight = BatchStream(size=10, batch_size=4, seed=1, stream=0)
+LENGTHS = [int(n) for n in np.random.default_rng(0).integers(4, 200, size=300)]
+
+
+@pytest.mark.parametrize("lengths", [None, LENGTHS[:10]], ids=["shuffled", "length-grouped"])
+def test_batch_stream_resumes_where_it_stopped(lengths) -> None:
+    straight = BatchStream(size=10, batch_size=4, seed=1, stream=0, lengths=lengths)
     expected = [straight.next_indices() for _ in range(7)]
-    first = BatchStream(size=10, batch_size=4, seed=1, stream=0)
+    first = BatchStream(size=10, batch_size=4, seed=1, stream=0, lengths=lengths)
     got = [first.next_indices() for _ in range(4)]
-    resumed = BatchStream(size=10, batch_size=4, seed=1, stream=0)
+    resumed = BatchStream(size=10, batch_size=4, seed=1, stream=0, lengths=lengths)
     resumed.load_state_dict(first.state_dict())
     got += [resumed.next_indices() for _ in range(3)]
     assert got == expected
     assert sorted(sum(expected[:3], [])) == list(range(10))  # one epoch covers every example once
+
+
+def _epoch(stream: BatchStream) -> list[list[int]]:
+    return [stream.next_indices() for _ in range(stream.batches_per_epoch)]
+
+
+def _padding(batches: list[list[int]], lengths: list[int]) -> int:
+    return sum(len(b) * max(lengths[i] for i in b) - sum(lengths[i] for i in b) for b in batches)
+
+
+def test_length_grouped_batches_pad_less_and_are_seeded() -> None:
+    grouped = _epoch(BatchStream(size=300, batch_size=16, seed=0, stream=0, lengths=LENGTHS))
+    shuffled = _epoch(BatchStream(size=300, batch_size=16, seed=0, stream=0))
+    assert sorted(sum(grouped, [])) == list(range(300))
+    assert sorted(map(len, grouped)) == sorted(map(len, shuffled))
+    assert _padding(grouped, LENGTHS) < _padding(shuffled, LENGTHS) / 2
+    assert max(LENGTHS) in [LENGTHS[i] for i in grouped[0]]  # the longest batch first
+    assert _epoch(BatchStream(size=300, batch_size=16, seed=0, stream=0, lengths=LENGTHS)) == grouped
+    other_seed = _epoch(BatchStream(size=300, batch_size=16, seed=1, stream=0, lengths=LENGTHS))
+    assert other_seed != grouped and sorted(map(sorted, other_seed)) != sorted(map(sorted, grouped))
+    longest = [max(LENGTHS[i] for i in b) for b in grouped[1:]]
+    assert longest != sorted(longest, reverse=True)  # the other batches come in random order
+
+
+@pytest.mark.parametrize("fmt", [Format.CLASSIFICATION, Format.MULTIPLE_CHOICE, Format.RETRIEVAL])
+def test_grouping_by_feature_length_pads_fewer_tokens(fmt: Format) -> None:
+    """Through the real features and collators of a format: fewer padding positions in an epoch."""
+    tokenizer = load_tokenizer("tiny")
+    rng = random.Random(0)
+    field = "context" if fmt is Format.MULTIPLE_CHOICE else "text"
+    records = [  # texts of very different lengths
+        replace(r, **{field: " ".join(rng.choices(WORDS, k=rng.randint(1, 40)))}) for r in _synthetic(fmt, 96, 0)
+    ]
+    features = encode(records, tokenizer, 64)
+    collate = collator(fmt, tokenizer)
+
+    def padded(stream: BatchStream) -> int:
+        batches = [collate([features[i] for i in b]) for b in _epoch(stream)]
+        return sum(int((batch[key] == 0).sum()) for batch in batches for key in batch if key.endswith("attention_mask"))
+
+    lengths = [feature_length(f) for f in features]
+    grouped = padded(BatchStream(len(features), 8, seed=0, stream=0, lengths=lengths))
+    assert grouped < padded(BatchStream(len(features), 8, seed=0, stream=0)) / 2
 
 
 def test_data_parallel_shares_cover_the_global_batch() -> None:

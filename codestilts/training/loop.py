@@ -25,7 +25,7 @@ import numpy as np
 import torch
 from accelerate import Accelerator
 from accelerate.state import AcceleratorState, GradientState
-from accelerate.utils import DistributedDataParallelKwargs, set_seed
+from accelerate.utils import DataLoaderConfiguration, DistributedDataParallelKwargs, set_seed
 from safetensors.torch import load_file, save_file
 from torch.utils.tensorboard import SummaryWriter
 from transformers import PreTrainedTokenizerBase, get_linear_schedule_with_warmup
@@ -35,7 +35,7 @@ from codestilts.models.task_model import TaskModel
 from codestilts.progress import log, progress_bar
 from codestilts.tasks.base import Format
 from codestilts.training.features import Feature, collator
-from codestilts.training.sampling import BatchStream, TaskSampler
+from codestilts.training.sampling import BatchStream, TaskSampler, feature_length
 
 DevScore = Callable[[TaskModel], dict[str, float]]
 """Dev metrics of the model; the key ``score`` is what selection maximises."""
@@ -94,6 +94,9 @@ def make_accelerator(cfg: TrainConfig) -> Accelerator:
         cpu=not torch.cuda.is_available(),
         mixed_precision="bf16" if cfg.bf16 else "no",
         gradient_accumulation_steps=cfg.gradient_accumulation,
+        # batch_size is global and BatchStream splits it over processes; without this, Accelerate
+        # steps the LR schedule once per process at every optimizer step (it assumes per-process batches)
+        dataloader_config=DataLoaderConfiguration(split_batches=True),
         # heads of tasks not drawn in a step, and the encoder's unused pooler, get no gradient
         kwargs_handlers=[DistributedDataParallelKwargs(find_unused_parameters=True)],
     )
@@ -153,7 +156,10 @@ def fit(
     eval_every = cfg.eval_every or per_epoch
     checkpoint_every = cfg.checkpoint_every or eval_every
     streams = [
-        BatchStream(len(s.features), cfg.batch_size, seed, i, accelerator.process_index, accelerator.num_processes)
+        BatchStream(
+            len(s.features), cfg.batch_size, seed, i, accelerator.process_index, accelerator.num_processes,
+            lengths=[feature_length(f) for f in s.features] if cfg.group_by_length else None,
+        )
         for i, s in enumerate(sources)
     ]
     collate = [collator(s.format, tokenizer) for s in sources]

@@ -13,10 +13,12 @@ Task sampling strategies for multi-task training (n_i is task i's number of trai
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
+import torch
+from transformers.trainer_pt_utils import get_length_grouped_indices
 
 Strategy = Literal["uniform", "proportional", "temperature", "capped"]
 
@@ -63,11 +65,35 @@ class TaskSampler:
         self.rng.bit_generator.state = state
 
 
+def feature_length(feature: dict[str, Any]) -> int:
+    """The tokens a feature adds to a padded batch: its longest sequence (a multiple-choice feature
+    holds one per choice), plus the query side of a retrieval pair, which is padded separately."""
+    total = 0
+    for key in ("input_ids", "query_input_ids"):
+        sequences = feature.get(key)
+        if sequences:
+            nested = not isinstance(sequences[0], int)
+            total += max(map(len, sequences)) if nested else len(sequences)
+    return total
+
+
+def length_grouped_batches(lengths: Sequence[int], batch_size: int, rng: np.random.Generator) -> list[np.ndarray]:
+    """One epoch's batches of similar lengths: Transformers' grouping (a random permutation cut into
+    mega-batches of up to 50 batches, each sorted by length) cut into batches; the batch holding the
+    longest example stays first (an out-of-memory error shows at once), the others are shuffled."""
+    generator = torch.Generator().manual_seed(int(rng.integers(2**63)))
+    order = np.asarray(get_length_grouped_indices(list(lengths), batch_size, generator=generator))
+    batches = [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
+    return batches[:1] + [batches[1 + i] for i in rng.permutation(len(batches) - 1)]
+
+
 @dataclass
 class BatchStream:
-    """Endless batches over one task's features: a fresh permutation each epoch, seeded by
+    """Endless batches over one task's features: a fresh order each epoch, seeded by
     (seed, stream, epoch), so the position (epoch, batch) is all a resumed run needs.
 
+    With ``lengths`` (one per feature) the batches group features of similar length
+    (:func:`length_grouped_batches`), so less of each batch is padding.
     ``batch_size`` is the global batch; with several processes each takes its share of it.
     """
 
@@ -79,16 +105,29 @@ class BatchStream:
     world: int = 1
     epoch: int = 0
     position: int = 0
+    lengths: Sequence[int] | None = None
+    _epoch_batches: tuple[int, list[np.ndarray]] | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def batches_per_epoch(self) -> int:
         return max(1, -(-self.size // self.batch_size))
 
+    def _batches(self) -> list[np.ndarray]:
+        """This epoch's batches (computed once per epoch)."""
+        if self._epoch_batches is None or self._epoch_batches[0] != self.epoch:
+            rng = np.random.default_rng([self.seed, self.stream, self.epoch])
+            if self.lengths is None:
+                order = rng.permutation(self.size)
+                batches = [order[i : i + self.batch_size] for i in range(0, self.size, self.batch_size)]
+            else:
+                batches = length_grouped_batches(self.lengths, self.batch_size, rng)
+            self._epoch_batches = (self.epoch, batches)
+        return self._epoch_batches[1]
+
     def next_indices(self) -> list[int]:
         if self.position >= self.batches_per_epoch:
             self.epoch, self.position = self.epoch + 1, 0
-        order = np.random.default_rng([self.seed, self.stream, self.epoch]).permutation(self.size)
-        batch = order[self.position * self.batch_size : (self.position + 1) * self.batch_size]
+        batch = self._batches()[self.position]
         self.position += 1
         share = batch[self.rank :: self.world]
         return [int(i) for i in (share if len(share) else batch[:1])]  # a short last batch: no rank idles
