@@ -5,19 +5,27 @@ rerun, with the results of an uninterrupted run."""
 from __future__ import annotations
 
 import logging
+import os
+import random
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
 
 from codestilts import run
 from codestilts.config import parse_config
 from codestilts.executor import ExecutionOptions
 from codestilts.stages.common import CHECKPOINT, RESUME
+from codestilts.store import COMPLETE, StageDir, read_manifest
 from codestilts.training import loop
-from tests.conftest import tiny_config
+from tests.conftest import REPO, tiny_config
 
 COLUMNS = ["intermediate", "target", "language", "seed", "metric", "value"]
+KILL_POINTS = Path(__file__).parent / "kill_points"
 
 
 def _stage(out: Path, prefix: str) -> Path:
@@ -92,3 +100,64 @@ def test_resume_only_from_a_checkpoint_that_matches_its_seal(
     resumed = "resumed at step 2" in (tmp_path / "stages" / target_id / "log.txt").read_text()
     assert resumed is not damage
     pd.testing.assert_frame_equal(retried.results[COLUMNS], uninterrupted[COLUMNS])
+
+
+def _assert_nothing_partial_is_complete(out: Path) -> None:
+    """Every stage marked complete has every file of its manifest, byte for byte; a report file
+    that exists is whole."""
+    for folder in sorted((out / "stages").glob("*")) if (out / "stages").is_dir() else []:
+        stage = StageDir(folder)
+        if (folder / COMPLETE).exists():
+            assert stage.verify() == [], folder.name
+            assert "metrics.json" in read_manifest(folder / COMPLETE), folder.name
+    if (out / "results.csv").exists():
+        assert not pd.read_csv(out / "results.csv").empty
+
+
+KILLS = ("delay", "step", "checkpoint", "write", "step", "checkpoint", "write", "delay", "step", "checkpoint", "write", "report", "report")
+
+
+def _kill_schedule(seed: int) -> list[tuple[str, float]]:
+    """(kind, when): a kill after a random delay in seconds, or at the N-th event of a kind (see
+    tests/kill_points/sitecustomize.py); the report's kills come last, after every stage has run."""
+    rng = random.Random(seed)
+    draw = {"delay": lambda: rng.uniform(5, 20), "step": lambda: rng.randint(2, 8), "checkpoint": lambda: rng.randint(1, 3),
+            "write": lambda: rng.randint(1, 6), "report": lambda: rng.randint(1, 6)}
+    return [(kind, draw[kind]()) for kind in KILLS]
+
+
+def _start(config: Path, out: Path, kind: str, when: float) -> subprocess.Popen:
+    hooked = {"PYTHONPATH": os.pathsep.join([str(KILL_POINTS), str(REPO)]), "CODESTILTS_KILL_AT": f"{kind}:{int(when)}"}
+    env = os.environ | (hooked if kind != "delay" else {"PYTHONPATH": str(REPO)})
+    command = [sys.executable, "-m", "codestilts.cli", "run", str(config), "--out", str(out)]
+    return subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+
+
+@pytest.mark.slow
+def test_sigkill_at_many_points_then_rerun_gives_the_uninterrupted_results(fixture_data: Path, tmp_path: Path) -> None:
+    raw = tiny_config(fixture_data)
+    for kind in ("intermediate", "target"):
+        raw["training"][kind] |= {"max_steps": 8, "checkpoint_every": 2}
+    straight = run(parse_config(raw), out=tmp_path / "straight")
+    config = tmp_path / "grid.yaml"
+    config.write_text(yaml.safe_dump(raw))
+    out = tmp_path / "killed"
+
+    killed_at = []
+    for kind, when in _kill_schedule(seed=9):
+        process = _start(config, out, kind, when)
+        try:
+            _, stderr = process.communicate(timeout=when if kind == "delay" else 300)
+        except subprocess.TimeoutExpired:
+            process.send_signal(signal.SIGKILL)
+            _, stderr = process.communicate()
+        assert process.returncode in (0, -signal.SIGKILL), stderr
+        if process.returncode == -signal.SIGKILL:
+            killed_at.append(kind)
+        _assert_nothing_partial_is_complete(out)
+
+    assert len(killed_at) >= 10 and {"step", "checkpoint", "write", "report"} <= set(killed_at), killed_at
+    final = subprocess.run([sys.executable, "-m", "codestilts.cli", "run", str(config), "--out", str(out)], cwd=REPO, capture_output=True, text=True)
+    assert final.returncode == 0, final.stderr
+    _assert_nothing_partial_is_complete(out)
+    assert (out / "results.csv").read_bytes() == (straight.out / "results.csv").read_bytes()
