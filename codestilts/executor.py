@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from codestilts.errors import UserError
+from codestilts.errors import UserError, environment_error
 from codestilts.parallel import process_state
 from codestilts.plan import Plan, Stage
 from codestilts.progress import Bar, grid_progress, log, stage_log
@@ -121,7 +121,9 @@ def run_stage(stage: Stage, store: Store, data_dir: Path | None) -> None:
 def attempt(stage: Stage, store: Store, data_dir: Path | None) -> str | None:
     """Run a stage; a crash is recorded in its folder and returned (None when it succeeded).
 
-    A :class:`UserError` (bad data, say) is recorded too, then raised: it stops the whole run.
+    A :class:`UserError` (bad data, say) is recorded too, then raised: it stops the whole run. A
+    full or read-only disk and exhausted memory stop the run as well, as a :class:`UserError` naming
+    the stage, but are not recorded: the stage is left pending, to run once the machine is fixed.
     """
     folder = store.stage(stage.id)
     main = process_state().is_main_process
@@ -131,7 +133,11 @@ def attempt(stage: Stage, store: Store, data_dir: Path | None) -> str | None:
         if main:
             folder.fail(err.render(), "")
         raise UserError(err.message, where=err.where or f"stage {stage.id}", hint=err.hint) from None
-    except Exception as err:  # a stage's crash is recorded and does not stop independent stages
+    except Exception as err:
+        problem = environment_error(err, f"stage {stage.id}")
+        if problem is not None:
+            raise problem from None
+        # any other crash is recorded and does not stop independent stages
         if main:
             folder.fail(f"{type(err).__name__}: {err}", traceback.format_exc())
         log.error("stage %s failed: %s: %s", stage.id, type(err).__name__, err)
