@@ -2,7 +2,7 @@
 
 The local executor runs stages one after another in this process (or, under ``accelerate launch``
 / ``torchrun``, in every process of a data-parallel group); :mod:`codestilts.ray_executor` spreads
-them over a Ray cluster. Both decide what to run the same way (:func:`decide`) and run a stage the
+them over a Ray cluster. Both decide what to run the same way (:func:`decide_all`) and run a stage the
 same way (:func:`attempt`).
 """
 
