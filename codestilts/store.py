@@ -90,19 +90,17 @@ def read_manifest(path: Path) -> Manifest | None:
         files = read_json(path)["files"]
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    return files if isinstance(files, dict) else None
+    valid = isinstance(files, dict) and all(isinstance(entry, dict) for entry in files.values())
+    return files if valid else None
 
 
-def mismatches(folder: Path, manifest: Manifest, *, checksums: tuple[str, ...] | None = None) -> list[str]:
-    """Files of ``manifest`` that are missing or differ in size or checksum under ``folder``.
-
-    Checksums are compared for every file, or only for the files that do not start with one of
-    ``checksums`` when it is given (sizes are always compared).
-    """
+def mismatches(folder: Path, manifest: Manifest, *, sizes_only: tuple[str, ...] = ()) -> list[str]:
+    """Files of ``manifest`` that are missing or differ in size or checksum under ``folder``; the
+    files whose names start with one of ``sizes_only`` are checked by size alone."""
     wrong = []
     for name, entry in manifest.items():
         path = folder / name
-        hashed = checksums is None or not name.startswith(checksums)
+        hashed = not name.startswith(sizes_only)
         if not path.is_file() or path.stat().st_size != entry.get("size") or (hashed and _sha256(path) != entry.get("sha256")):
             wrong.append(name)
     return wrong
@@ -146,7 +144,7 @@ class StageDir:
         manifest = read_manifest(self.path / COMPLETE)
         if manifest is None:
             return [COMPLETE]
-        return mismatches(self.path, manifest, checksums=None if deep else CHECKSUM_ON_READ)
+        return mismatches(self.path, manifest, sizes_only=() if deep else CHECKSUM_ON_READ)
 
     def begin(self, description: dict[str, Any], keep: tuple[str, ...] = ()) -> None:
         """Start (or restart) the stage: a partial or failed attempt is cleared, except the entries
