@@ -30,13 +30,16 @@ class UserError(Exception):
         return text
 
 
+FULL = "free some space (or choose another --out)"
+REFUSED = "check the file's permissions, or choose a writable --out"
 DISK_ERRORS = {
-    errno.ENOSPC: "no space left on device",
-    errno.EDQUOT: "disk quota exceeded",
-    errno.EROFS: "read-only file system",
-    errno.EACCES: "permission denied",
-    errno.EPERM: "operation not permitted",
+    errno.ENOSPC: ("no space left on device", FULL),
+    errno.EDQUOT: ("disk quota exceeded", FULL),
+    errno.EROFS: ("read-only file system", REFUSED),
+    errno.EACCES: ("permission denied", REFUSED),
+    errno.EPERM: ("operation not permitted", REFUSED),
 }
+"""errno -> (what it means, what to do)."""
 RUST_IO = re.compile(r"\(os error (\d+)\)")
 """How libraries written in Rust (safetensors, tokenizers) report an OS error in their messages."""
 TORCH_WRITE_FAILED = "file write failed"
@@ -61,9 +64,9 @@ def environment_error(err: BaseException, where: str) -> UserError | None:
             return UserError("out of memory", where=where, hint=f"lower batch_size or max_length, or free memory; {RERUN}")
         code = _disk_errno(cause)
         if code is not None:
+            problem, fix = DISK_ERRORS[code]
             filename = getattr(cause, "filename", None)
-            target = f"cannot write {filename}" if filename else "cannot write a file"
-            return UserError(f"{target}: {DISK_ERRORS[code]}", where=where, hint=f"free space or choose a writable --out; {RERUN}")
+            return UserError(f"{filename}: {problem}" if filename else problem, where=where, hint=f"{fix}; {RERUN}")
     return None
 
 

@@ -22,7 +22,7 @@ from tests.conftest import REPO, tiny_config
 ERRORS = {
     "memory": (MemoryError(), "out of memory"),
     "torch-oom": (torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB"), "out of memory"),
-    "disk-full": (OSError(errno.ENOSPC, "No space left on device", "model.safetensors"), "cannot write model.safetensors: no space left on device"),
+    "disk-full": (OSError(errno.ENOSPC, "No space left on device", "model.safetensors"), "model.safetensors: no space left on device"),
     "quota": (OSError(errno.EDQUOT, "Disk quota exceeded"), "disk quota exceeded"),
     "read-only": (OSError(errno.EROFS, "Read-only file system", "metrics.json"), "read-only file system"),
     "safetensors-full": (RuntimeError("Error while serializing: I/O error: No space left on device (os error 28)"), "no space left on device"),
@@ -101,4 +101,4 @@ def test_real_full_disk_names_the_stage(fixture_data: Path, tmp_path: Path) -> N
 def test_real_read_only_output_folder(fixture_data: Path, tmp_path: Path) -> None:
     done = _run_on_tmpfs(_config(tmp_path, fixture_data), tmp_path / "ro", "ro")
     assert done.returncode == 2
-    _one_clear_line(done.stderr, "codestilts run: cannot write", "read-only file system")
+    _one_clear_line(done.stderr, f"codestilts run: {tmp_path / 'ro' / 'out'}", "read-only file system")
