@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from codestilts.errors import UserError
+from codestilts.errors import UserError, environment_error
 from codestilts.execution.cli import register as register_execution
 
 Command = Callable[[argparse.Namespace], int | None]
@@ -175,6 +175,11 @@ def _quiet_libraries() -> None:
     logging.getLogger("transformers").setLevel(logging.ERROR)
 
 
+def _report(err: UserError) -> int:
+    print(f"codestilts: error: {err.render()}", file=sys.stderr)
+    return err.exit_code
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -187,8 +192,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(handler(args) or 0)
     except UserError as err:
-        print(f"codestilts: error: {err.render()}", file=sys.stderr)
-        return err.exit_code
+        return _report(err)
+    except (OSError, MemoryError) as err:  # a full or read-only disk outside any stage, say
+        problem = environment_error(err, f"codestilts {args.command}")
+        if problem is None:
+            raise
+        return _report(problem)
     except KeyboardInterrupt:
         print("codestilts: interrupted", file=sys.stderr)
         return 130

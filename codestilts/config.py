@@ -189,16 +189,7 @@ def load_config(path: str | Path) -> ExperimentConfig:
     path = Path(path)
     if not path.is_file():
         raise UserError(f"config file not found: {path}")
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise UserError("config is not valid UTF-8", where=str(path)) from None
-    try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}" if mark else str(path)
-        raise UserError(f"not valid YAML: {getattr(err, 'problem', err)}", where=where) from None
+    text, raw = read_yaml(path)
     if not isinstance(raw, dict):
         raise UserError("expected a mapping of settings at the top level", where=str(path))
     if isinstance(raw.get("data_dir"), str):  # relative to the config file, not the working directory
@@ -209,6 +200,22 @@ def load_config(path: str | Path) -> ExperimentConfig:
     if isinstance(raw.get("task_files"), list):  # relative to the config file too
         raw["task_files"] = [str((path.parent / f).expanduser().resolve()) if isinstance(f, str) else f for f in raw["task_files"]]
     return parse_config(raw, source=str(path), lines=_key_lines(text))
+
+
+def read_yaml(path: Path) -> tuple[str, Any]:
+    """The text of a YAML file and what it holds; bad UTF-8 or bad YAML is a :class:`UserError`
+    naming the file and line, on one line."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as err:
+        raise UserError(f"not valid UTF-8 (byte {err.start})", where=str(path)) from None
+    try:
+        return text, yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark else str(path)
+        problem = getattr(err, "problem", None) or err
+        raise UserError(f"not valid YAML: {' '.join(str(problem).split())}", where=where) from None
 
 
 def parse_config(raw: dict[str, Any], *, source: str = "<config>", lines: dict[str, int] | None = None) -> ExperimentConfig:
@@ -255,8 +262,12 @@ def _key_lines(text: str) -> dict[str, int]:
     except yaml.YAMLError:
         return {}
     lines: dict[str, int] = {}
+    seen: set[int] = set()  # an alias can make the node graph a cycle
 
     def visit(node: yaml.Node, prefix: str) -> None:
+        if id(node) in seen:
+            return
+        seen.add(id(node))
         if isinstance(node, yaml.MappingNode):
             for key, value in node.value:
                 path = f"{prefix}.{key.value}" if prefix else str(key.value)

@@ -2,28 +2,30 @@
 
 The local executor runs stages one after another in this process (or, under ``accelerate launch``
 / ``torchrun``, in every process of a data-parallel group); :mod:`codestilts.ray_executor` spreads
-them over a Ray cluster. Both decide what to run the same way (:func:`decide`) and run a stage the
+them over a Ray cluster. Both decide what to run the same way (:func:`decide_all`) and run a stage the
 same way (:func:`attempt`).
 """
 
 from __future__ import annotations
 
 import fnmatch
+import shutil
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from codestilts.errors import UserError
+from codestilts.errors import UserError, environment_error
 from codestilts.parallel import process_state
 from codestilts.plan import Plan, Stage
 from codestilts.progress import Bar, grid_progress, log, stage_log
 from codestilts.stages import RUNNERS, StageContext
 from codestilts.stages.common import RESUME
-from codestilts.store import Store
+from codestilts.store import Store, is_sealed
 
 KEEP_ON_RESTART = (RESUME, "tb", "log.txt")
-"""What a restarted stage keeps of an interrupted attempt: its checkpoint to resume from, its logs."""
+"""What a restarted stage keeps of an interrupted attempt: its checkpoint to resume from (if its
+seal matches), its logs."""
 
 TRAINED = ("pretrain", "intermediate", "target")
 """Stage kinds every process runs (data parallel training); the main process alone runs the rest."""
@@ -67,6 +69,34 @@ def decide(stage: Stage, store: Store, options: ExecutionOptions) -> Decision:
     return "run"
 
 
+def decide_all(plan: Plan, store: Store, options: ExecutionOptions) -> dict[str, Decision]:
+    """Every stage's decision. A reused stage that a running stage will read is verified in full
+    first (the checksums of its checkpoint too) and runs again when a file does not match."""
+    decisions = {stage.id: decide(stage, store, options) for stage in plan.stages}
+    verified: set[str] = set()
+    for stage in reversed(plan.stages):  # children first: a parent sent back to "run" is seen later
+        if decisions[stage.id] != "run":
+            continue
+        for parent in stage.parents:
+            if decisions[parent] != "reuse" or parent in verified:
+                continue
+            wrong = store.stage(parent).verify(deep=True)
+            if wrong:
+                log.warning("stage %s: %s no longer match its manifest; running it again", parent, ", ".join(wrong[:3]))
+                decisions[parent] = "run"
+            else:
+                verified.add(parent)
+    return decisions
+
+
+def discard_unsealed_checkpoint(folder: Path) -> None:
+    """Remove a kept checkpoint whose seal is missing or does not match: a resumed run never loads a
+    torn or corrupt checkpoint; the stage starts from the beginning instead."""
+    if folder.is_dir() and not is_sealed(folder):
+        log.warning("%s does not match its manifest; the stage starts again from the beginning", folder)
+        shutil.rmtree(folder)
+
+
 def run_stage(stage: Stage, store: Store, data_dir: Path | None) -> None:
     """Run one stage into its folder; it is marked complete only after every output is written.
 
@@ -76,6 +106,7 @@ def run_stage(stage: Stage, store: Store, data_dir: Path | None) -> None:
     folder = store.stage(stage.id)
     if state.is_main_process:
         folder.begin(stage.describe(), keep=KEEP_ON_RESTART)
+        discard_unsealed_checkpoint(folder / RESUME)
     state.wait_for_everyone()
     context = StageContext(stage=stage, dir=folder, parents={p: store.stage(p) for p in stage.parents}, data_dir=data_dir)
     if state.is_main_process:
@@ -90,7 +121,9 @@ def run_stage(stage: Stage, store: Store, data_dir: Path | None) -> None:
 def attempt(stage: Stage, store: Store, data_dir: Path | None) -> str | None:
     """Run a stage; a crash is recorded in its folder and returned (None when it succeeded).
 
-    A :class:`UserError` (bad data, say) is recorded too, then raised: it stops the whole run.
+    A :class:`UserError` (bad data, say) is recorded too, then raised: it stops the whole run. A
+    full or read-only disk and exhausted memory stop the run as well, as a :class:`UserError` naming
+    the stage, but are not recorded: the stage is left pending, to run once the machine is fixed.
     """
     folder = store.stage(stage.id)
     main = process_state().is_main_process
@@ -100,7 +133,11 @@ def attempt(stage: Stage, store: Store, data_dir: Path | None) -> str | None:
         if main:
             folder.fail(err.render(), "")
         raise UserError(err.message, where=err.where or f"stage {stage.id}", hint=err.hint) from None
-    except Exception as err:  # a stage's crash is recorded and does not stop independent stages
+    except Exception as err:
+        problem = environment_error(err, f"stage {stage.id}")
+        if problem is not None:
+            raise problem from None
+        # any other crash is recorded and does not stop independent stages
         if main:
             folder.fail(f"{type(err).__name__}: {err}", traceback.format_exc())
         log.error("stage %s failed: %s: %s", stage.id, type(err).__name__, err)
@@ -122,9 +159,10 @@ def execute(plan: Plan, store: Store, options: ExecutionOptions = ExecutionOptio
 def _execute(plan: Plan, store: Store, options: ExecutionOptions, bar: Bar) -> RunSummary:
     summary = RunSummary()
     unavailable: set[str] = set()
+    decisions = decide_all(plan, store, options)
     for index, stage in enumerate(plan.stages, start=1):
         bar.update(completed=index - 1, status=summary.counts())
-        decision = decide(stage, store, options)
+        decision = decisions[stage.id]
         if decision == "reuse":
             summary.reused.append(stage.id)
         elif unavailable.intersection(stage.parents):

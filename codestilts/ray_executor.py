@@ -17,7 +17,7 @@ from codestilts.executor import (
     ExecutionOptions,
     RunSummary,
     attempt,
-    decide,
+    decide_all,
     earlier_failure,
 )
 from codestilts.plan import Plan, Stage
@@ -65,8 +65,9 @@ def execute_on_ray(plan: Plan, store: Store, options: ExecutionOptions, address:
     resources: dict[str, ResourceConfig] = plan.config.resources
     summary = RunSummary()
     pending: dict[str, Any] = {}
+    decisions = decide_all(plan, store, options)
     for stage in plan.stages:
-        decision = decide(stage, store, options)
+        decision = decisions[stage.id]
         if decision == "reuse":
             summary.reused.append(stage.id)
             pending[stage.id] = ("ok", "")

@@ -5,6 +5,15 @@ A stage folder holds ``stage.json`` (what the stage is), its outputs (``metrics.
 ``COMPLETE.json``: a manifest of every file with its size and SHA-256. A stage is complete only when
 that manifest exists and the files still match it; a folder without it is partial and is redone.
 A failed stage leaves ``FAILED.json`` with its error instead.
+
+What "still match" checks, and when: every file's size and every small file's checksum whenever a
+stage's status is asked; the checksums of its model weights (:data:`CHECKSUM_ON_READ`) only when
+:meth:`StageDir.verify` is called with ``deep=True``, which the executor does before a stage that
+runs reads a reused one (hashing every checkpoint of a big grid at each rerun would be slow).
+
+A folder written in several steps and kept across restarts (a resumable training checkpoint) is
+sealed with its own ``MANIFEST.json`` once all its files are written (:func:`seal`); a folder whose
+seal is missing or does not match is not trusted (:func:`is_sealed`).
 """
 
 from __future__ import annotations
@@ -21,6 +30,9 @@ from typing import Any, Literal
 
 COMPLETE = "COMPLETE.json"
 FAILED = "FAILED.json"
+SEAL = "MANIFEST.json"
+CHECKSUM_ON_READ = ("checkpoint/",)
+"""Where the large files are: their checksums are verified only by ``verify(deep=True)``."""
 Status = Literal["done", "pending", "failed"]
 
 
@@ -59,6 +71,52 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+Manifest = dict[str, dict[str, Any]]
+"""Relative file name -> {"size": bytes, "sha256": hex digest}."""
+
+
+def manifest_of(folder: Path, skip: tuple[str, ...] = ()) -> Manifest:
+    """Size and checksum of every file under ``folder`` but those named in ``skip``."""
+    return {
+        str(p.relative_to(folder)): {"size": p.stat().st_size, "sha256": _sha256(p)}
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.name not in skip
+    }
+
+
+def read_manifest(path: Path) -> Manifest | None:
+    """The files a manifest lists; None when it is missing or unreadable (a torn or foreign file)."""
+    try:
+        files = read_json(path)["files"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    valid = isinstance(files, dict) and all(isinstance(entry, dict) for entry in files.values())
+    return files if valid else None
+
+
+def mismatches(folder: Path, manifest: Manifest, *, sizes_only: tuple[str, ...] = ()) -> list[str]:
+    """Files of ``manifest`` that are missing or differ in size or checksum under ``folder``; the
+    files whose names start with one of ``sizes_only`` are checked by size alone."""
+    wrong = []
+    for name, entry in manifest.items():
+        path = folder / name
+        hashed = not name.startswith(sizes_only)
+        if not path.is_file() or path.stat().st_size != entry.get("size") or (hashed and _sha256(path) != entry.get("sha256")):
+            wrong.append(name)
+    return wrong
+
+
+def seal(folder: Path) -> None:
+    """Write ``folder``'s manifest, last: the folder is trusted only while its files match it."""
+    write_json(folder / SEAL, {"files": manifest_of(folder, skip=(SEAL,))})
+
+
+def is_sealed(folder: Path) -> bool:
+    """``folder`` has a seal and every file it lists is there, with its size and checksum."""
+    manifest = read_manifest(folder / SEAL)
+    return manifest is not None and not mismatches(folder, manifest)
+
+
 class StageDir:
     """The folder of one stage."""
 
@@ -68,32 +126,25 @@ class StageDir:
     def __truediv__(self, name: str) -> Path:
         return self.path / name
 
-    def _files(self) -> list[Path]:
-        return sorted(p for p in self.path.rglob("*") if p.is_file() and p.name not in (COMPLETE, FAILED))
-
     def status(self) -> Status:
         if self.is_complete():
             return "done"
         return "failed" if (self.path / FAILED).is_file() else "pending"
 
     def is_complete(self) -> bool:
-        """The manifest exists and every file it lists is there with its recorded size."""
-        marker = self.path / COMPLETE
-        if not marker.is_file():
-            return False
-        try:
-            manifest = read_json(marker)["files"]
-        except (ValueError, KeyError):
-            return False
-        return all(
-            (self.path / name).is_file() and (self.path / name).stat().st_size == entry["size"]
-            for name, entry in manifest.items()
-        )
+        """The manifest exists and its files are there with their sizes, and their checksums outside
+        :data:`CHECKSUM_ON_READ`."""
+        return self.verify(deep=False) == []
 
-    def verify(self) -> list[str]:
-        """Files whose content no longer matches the manifest's checksum (empty when intact)."""
-        manifest = read_json(self.path / COMPLETE)["files"]
-        return [name for name, entry in manifest.items() if _sha256(self.path / name) != entry["sha256"]]
+    def verify(self, *, deep: bool = True) -> list[str]:
+        """Files that no longer match the manifest (empty when intact); ``[COMPLETE]`` without one.
+
+        ``deep=False`` leaves out the checksums of the files under :data:`CHECKSUM_ON_READ`.
+        """
+        manifest = read_manifest(self.path / COMPLETE)
+        if manifest is None:
+            return [COMPLETE]
+        return mismatches(self.path, manifest, sizes_only=() if deep else CHECKSUM_ON_READ)
 
     def begin(self, description: dict[str, Any], keep: tuple[str, ...] = ()) -> None:
         """Start (or restart) the stage: a partial or failed attempt is cleared, except the entries
@@ -110,10 +161,7 @@ class StageDir:
         write_json(self.path / "stage.json", description)
 
     def complete(self) -> None:
-        files = {
-            str(p.relative_to(self.path)): {"size": p.stat().st_size, "sha256": _sha256(p)} for p in self._files()
-        }
-        write_json(self.path / COMPLETE, {"files": files})
+        write_json(self.path / COMPLETE, {"files": manifest_of(self.path, skip=(COMPLETE, FAILED))})
 
     def fail(self, error: str, details: str) -> None:
         self.path.mkdir(parents=True, exist_ok=True)

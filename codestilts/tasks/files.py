@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import csv
 import gzip
 import json
 import os
+import zlib
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from codestilts.errors import UserError
@@ -39,11 +42,21 @@ def open_text(path: Path):
     return path.open(encoding="utf-8")
 
 
+@contextmanager
+def reading(path: Path) -> Iterator[None]:
+    """Turn what an unreadable file raises (bad UTF-8, a truncated or corrupt gzip, a CSV field over
+    the limit) into one :class:`UserError` naming the file."""
+    try:
+        yield
+    except (UnicodeDecodeError, EOFError, gzip.BadGzipFile, zlib.error, csv.Error) as err:
+        raise UserError(f"cannot read data file: {err}", where=str(path)) from None
+
+
 def read_jsonl(path: Path) -> Iterator[dict]:
     """Records of a JSON-lines file (``.gz`` or plain); a bad line is reported as file:line."""
     if not path.is_file():
         raise UserError(f"data file not found: {path}")
-    try:
+    with reading(path):
         with open_text(path) as handle:
             for number, line in enumerate(handle, start=1):
                 if not line.strip():
@@ -55,5 +68,3 @@ def read_jsonl(path: Path) -> Iterator[dict]:
                 if not isinstance(record, dict):
                     raise UserError("expected a JSON object per line", where=f"{path}:{number}")
                 yield record
-    except (UnicodeDecodeError, EOFError, gzip.BadGzipFile) as err:
-        raise UserError(f"cannot read data file: {err}", where=str(path)) from None

@@ -13,26 +13,28 @@ data:                             # local files (jsonl, json, csv, tsv; .gz or n
 # hf: {id: org/name, config: null, language: python, splits: {train: train, dev: validation, test: test}}
 ```
 
-A record with a missing or bad field is reported as ``file:line: field``; an empty split, a label
-outside the label set and a listed language without data are each one :class:`UserError`.
+A record with a missing or bad field is reported as ``file:line: field``; an unreadable file (bad
+UTF-8, a truncated gzip), an empty split, a label outside the label set, two records of a split with
+one id and a listed language without data are each one :class:`UserError`.
 """
 
 from __future__ import annotations
 
 import csv
 import json
+import reprlib
 from collections.abc import Iterator
 from dataclasses import fields as dataclass_fields
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from codestilts.config import read_yaml
 from codestilts.errors import UserError
 from codestilts.tasks import base
 from codestilts.tasks.base import SPLITS, Format, Task, TaskData
-from codestilts.tasks.files import open_text, read_jsonl
+from codestilts.tasks.files import open_text, read_jsonl, reading
 from codestilts.tasks.registry import _TASKS, register
 
 RECORDS: dict[Format, type] = {
@@ -47,6 +49,8 @@ DEFAULT_METRIC = {Format.SPAN_EXTRACTION: "f1", Format.RETRIEVAL: "acc@1"}
 LABELLED = {Format.CLASSIFICATION, Format.PAIR_CLASSIFICATION, Format.TOKEN_TAGGING}
 SPAN_FIELDS = ("answer_start", "answer_text")
 """A span task gives the answer as its start character and its text instead of ``spans``."""
+CSV_FIELD_LIMIT = 1 << 28
+"""Bytes a CSV/TSV cell may hold (Python's default, 128 KiB, is less than some source files)."""
 
 
 class Strict(BaseModel):
@@ -93,10 +97,7 @@ def load_task_file(path: str | Path, *, where: str | None = None) -> Task:
     path = Path(path).expanduser().resolve()
     if not path.is_file():
         raise UserError(f"task file not found: {path}", where=where)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as err:
-        raise UserError(f"not valid YAML: {err}", where=str(path)) from None
+    _, raw = read_yaml(path)
     try:
         spec = TaskFile.model_validate(raw)
     except ValidationError as err:
@@ -136,7 +137,7 @@ def _rows(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
         for number, row in enumerate(read_jsonl(path), start=1):
             yield f"{path}:{number}", row  # read_jsonl skips blank lines; numbers count records
     elif kind == ".json":
-        with open_text(path) as handle:
+        with reading(path), open_text(path) as handle:
             try:
                 rows = json.load(handle)
             except json.JSONDecodeError as err:
@@ -146,7 +147,8 @@ def _rows(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
         for number, row in enumerate(rows, start=1):
             yield f"{path}: record {number}", row
     elif kind in (".csv", ".tsv"):
-        with open_text(path) as handle:
+        csv.field_size_limit(max(csv.field_size_limit(), CSV_FIELD_LIMIT))
+        with reading(path), open_text(path) as handle:
             reader = csv.DictReader(handle, delimiter="\t" if kind == ".tsv" else ",")
             for row in reader:
                 yield f"{path}:{reader.line_num}", row
@@ -180,11 +182,24 @@ def _load(spec: TaskFile, path: Path) -> TaskData:
     for lang, splits in sources.items():
         data[lang] = {split: [] for split in SPLITS}
         for split, rows in splits.items():
-            records = [_record(spec, where, row) for where, row in rows]
+            records = _records(spec, rows)
             if not records:
                 raise UserError(f"split {split!r} of language {lang!r} is empty", where=f"{path}: data.{lang}.{split}")
             data[lang][split] = records
     return data
+
+
+def _records(spec: TaskFile, rows: Iterator[tuple[str, Any]]) -> list[base.Record]:
+    """The records of one split; two with the same id are a user error (an id names one example)."""
+    records: list[base.Record] = []
+    first: dict[str, str] = {}
+    for where, row in rows:
+        record = _record(spec, where, row)
+        if record.id in first:
+            raise UserError(f"duplicate id {reprlib.repr(record.id)} (first at {first[record.id]})", where=where)
+        first[record.id] = where
+        records.append(record)
+    return records
 
 
 def _record(spec: TaskFile, where: str, row: Any) -> base.Record:
@@ -248,8 +263,8 @@ def _label(spec: TaskFile, value: Any, where: str, column: str) -> int:
     """A label by name (or its index written as text for numbered label sets); MC labels are indices."""
     if spec.format is Format.MULTIPLE_CHOICE:
         if isinstance(value, bool) or not str(value).lstrip("-").isdigit():
-            raise UserError(f"expected a choice index, got {value!r}", where=f"{where}: {column}")
+            raise UserError(f"expected a choice index, got {reprlib.repr(value)}", where=f"{where}: {column}")
         return int(value)
     if str(value) in spec.labels:
         return spec.labels.index(str(value))
-    raise UserError(f"label {value!r} is outside the label set ({', '.join(spec.labels)})", where=f"{where}: {column}")
+    raise UserError(f"label {reprlib.repr(value)} is outside the label set ({', '.join(spec.labels)})", where=f"{where}: {column}")

@@ -33,6 +33,7 @@ from transformers import PreTrainedTokenizerBase, get_linear_schedule_with_warmu
 from codestilts.config import TrainConfig
 from codestilts.models.task_model import TaskModel
 from codestilts.progress import log, progress_bar
+from codestilts.store import seal
 from codestilts.tasks.base import Format
 from codestilts.training.features import Feature, collator
 from codestilts.training.sampling import BatchStream, TaskSampler, feature_length
@@ -118,15 +119,17 @@ def planned_steps(sources: Sequence[TrainSource], cfg: TrainConfig) -> tuple[int
 
 
 def _save_checkpoint(accelerator: Accelerator, resume_dir: Path, best_state: dict[str, torch.Tensor] | None) -> None:
-    """Write the checkpoint next to the old one, then swap: a kill mid-write loses nothing."""
+    """Write the checkpoint next to the old one, seal it, then swap: a kill mid-write loses nothing."""
     fresh = resume_dir.with_name(resume_dir.name + ".new")
     if accelerator.is_main_process and fresh.exists():
         shutil.rmtree(fresh)
     accelerator.wait_for_everyone()
     accelerator.save_state(str(fresh))
+    accelerator.wait_for_everyone()  # every process's files are written before the seal
     if accelerator.is_main_process:
         if best_state is not None:
             save_file({k: v.contiguous() for k, v in best_state.items()}, fresh / BEST_WEIGHTS)
+        seal(fresh)  # a restarted stage resumes only from a checkpoint whose files match this
         old = resume_dir.with_name(resume_dir.name + ".old")
         if resume_dir.exists():
             resume_dir.rename(old)
