@@ -181,5 +181,12 @@ def generate_program(seed: int, index: int) -> Program:
 
 
 def generate(seed: int, count: int) -> list[Program]:
-    """``count`` programs, deterministic by ``seed``."""
-    return [generate_program(seed, i) for i in range(count)]
+    """The first ``count`` distinct programs of ``seed`` (a repeated function is skipped, so that no
+    program is in two splits)."""
+    programs: dict[Function, Program] = {}
+    index = 0
+    while len(programs) < count:
+        program = generate_program(seed, index)
+        programs.setdefault(program.function, program)
+        index += 1
+    return list(programs.values())

@@ -143,9 +143,9 @@ class Renderer:
         """The assertion a test file runs (:meth:`assertion` unless the language needs a stricter one)."""
         return self.assertion(call, expected)
 
-    def question(self, function: Function, args: Sequence[Value]) -> str:
+    def question(self, function: Function, args: Sequence[Value], name: str | None = None) -> str:
         """An assertion with the expected value masked: the output-prediction prompt's last line."""
-        return self.assertion(self.call(function, args), self.placeholder)
+        return self.assertion(self.call(function, args, name), self.placeholder)
 
     def program(self, functions: Sequence[tuple[Function, str]], checks: Sequence[tuple[Function, str, Check]]) -> str:
         """A runnable file: every ``(function, name)`` and an assertion per check."""
