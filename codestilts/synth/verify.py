@@ -24,7 +24,7 @@ def unavailable(language: str, mode: str = "bwrap") -> str | None:
     return get_language(language).missing()
 
 
-def test_file(language: str, functions: Sequence[Function], checks: Sequence[Sequence[Check]]) -> str:
+def harness(language: str, functions: Sequence[Function], checks: Sequence[Sequence[Check]]) -> str:
     """One runnable file: function ``i`` is renamed ``f<i>`` (names repeat across programs) and
     called with each of ``checks[i]``."""
     renderer = RENDERERS[language]
@@ -37,5 +37,5 @@ def run_tests(language: str, programs: Sequence[Program], *, mutants: bool = Fal
     sandboxed run; the verdict is ``passed`` only if every test passes."""
     chosen = [p for p in programs if p.mutant is not None] if mutants else list(programs)
     functions = [p.mutant if mutants else p.function for p in chosen]
-    source = test_file(language, functions, [p.tests for p in chosen])  # type: ignore[arg-type]
+    source = harness(language, functions, [p.tests for p in chosen])  # type: ignore[arg-type]
     return execute(source, language, limits=LIMITS, mode=mode, slot=slot)

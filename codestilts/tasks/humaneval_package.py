@@ -12,7 +12,7 @@ from importlib import resources
 from pathlib import Path
 
 from codestilts.errors import UserError
-from codestilts.tasks.base import Format, Task, TaskData
+from codestilts.tasks.base import Format, Task
 from codestilts.tasks.code_pairs import Solution, Table, retrieval_items
 from codestilts.tasks.files import read_jsonl
 from codestilts.tasks.humaneval import problem_group

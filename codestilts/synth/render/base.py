@@ -147,9 +147,17 @@ class Renderer:
         """An assertion with the expected value masked: the output-prediction prompt's last line."""
         return self.assertion(self.call(function, args, name), self.placeholder)
 
+    prelude = ""
+    """What a runnable file starts with (imports, headers, a package clause)."""
+
+    def main(self, tests: list[str]) -> str:
+        """The assertions as the file's entry point (top-level statements by default)."""
+        return "\n".join(tests)
+
     def program(self, functions: Sequence[tuple[Function, str]], checks: Sequence[tuple[Function, str, Check]]) -> str:
         """A runnable file: every ``(function, name)`` and an assertion per check."""
-        raise NotImplementedError
+        parts = [self.function(f, name) for f, name in functions]
+        return self.prelude + "\n\n".join(parts) + "\n\n" + self.main(self.assertions(checks)) + "\n"
 
 
 class CLike(Renderer):

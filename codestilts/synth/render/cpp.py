@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from codestilts.synth.nodes import Append, For, Function, Var
-from codestilts.synth.render.base import Check, CLike, indent
+from codestilts.synth.render.base import CLike, indent
 
 TYPES = {"int": "long long", "list": "std::vector<long long>", "str": "std::string", "bool": "bool"}
 HEADERS = "#include <cassert>\n#include <string>\n#include <vector>\n"
@@ -13,6 +11,7 @@ HEADERS = "#include <cassert>\n#include <string>\n#include <vector>\n"
 
 class CppRenderer(CLike):
     language = "cpp"
+    prelude = HEADERS + "\n"
 
     def list_literal(self, items: list[str]) -> str:
         return f"std::vector<long long>{{{', '.join(items)}}}"
@@ -33,7 +32,6 @@ class CppRenderer(CLike):
     def assertion(self, call: str, expected: str) -> str:
         return f"assert(({call} == {expected}));"  # double parentheses: the macro sees one argument
 
-    def program(self, functions: Sequence[tuple[Function, str]], checks: Sequence[tuple[Function, str, Check]]) -> str:
-        parts = [self.function(f, name) for f, name in functions]
-        tests = "\n".join(self.assertions(checks))
-        return HEADERS + "\n" + "\n\n".join(parts) + f"\n\nint main() {{\n{indent(tests)}\n{indent('return 0;')}\n}}\n"
+    def main(self, tests: list[str]) -> str:
+        body = "\n".join([*tests, "return 0;"])
+        return f"int main() {{\n{indent(body)}\n}}"

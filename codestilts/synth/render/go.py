@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from codestilts.synth.nodes import Append, For, Function, Update, Var
-from codestilts.synth.render.base import Check, CLike, indent
+from codestilts.synth.render.base import CLike, indent
 
 PANIC = 'panic("assertion failed")'
 TYPES = {"int": "int", "list": "[]int", "str": "string", "bool": "bool"}
@@ -15,6 +13,7 @@ class GoRenderer(CLike):
     language = "go"
     camel_case = True
     semicolon = ""
+    prelude = 'package main\n\nimport "reflect"\n\n'
 
     def list_literal(self, items: list[str]) -> str:
         return f"[]int{{{', '.join(items)}}}"
@@ -45,7 +44,6 @@ class GoRenderer(CLike):
     def assertion(self, call: str, expected: str) -> str:
         return f"if !reflect.DeepEqual({call}, {expected}) {{\n{indent(PANIC)}\n}}"
 
-    def program(self, functions: Sequence[tuple[Function, str]], checks: Sequence[tuple[Function, str, Check]]) -> str:
-        parts = [self.function(f, name) for f, name in functions]
-        tests = "\n".join(self.assertions(checks))
-        return 'package main\n\nimport "reflect"\n\n' + "\n\n".join(parts) + f"\n\nfunc main() {{\n{indent(tests)}\n}}\n"
+    def main(self, tests: list[str]) -> str:
+        body = "\n".join(tests)
+        return f"func main() {{\n{indent(body)}\n}}"

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from codestilts.synth.nodes import Append, For, Function, Var
-from codestilts.synth.render.base import Check, CLike
+from codestilts.synth.render.base import CLike
 
 
 class JavaScriptRenderer(CLike):
     language = "js"
     camel_case = True
+    prelude = 'const assert = require("assert");\n\n'
 
     def comparison(self, op: str) -> str:
         return {"==": "===", "!=": "!=="}.get(op, op)
@@ -33,8 +32,3 @@ class JavaScriptRenderer(CLike):
     def check(self, call: str, expected: str) -> str:
         # compared as JSON: 0 * -3 is -0 in JavaScript, which deepStrictEqual tells from 0
         return f"assert.strictEqual(JSON.stringify({call}), JSON.stringify({expected}));"
-
-    def program(self, functions: Sequence[tuple[Function, str]], checks: Sequence[tuple[Function, str, Check]]) -> str:
-        parts = ['const assert = require("assert");', *(self.function(f, name) for f, name in functions)]
-        tests = self.assertions(checks)
-        return "\n\n".join(parts) + "\n\n" + "\n".join(tests) + "\n"

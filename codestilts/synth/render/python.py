@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from codestilts.synth.nodes import Append, For, Function, If, Let, Return, Stmt, Update
-from codestilts.synth.render.base import INDENT, Check, Renderer
+from codestilts.synth.render.base import INDENT, Renderer
 
 TYPES = {"int": "int", "list": "list[int]", "str": "str", "bool": "bool"}
 
@@ -37,8 +35,3 @@ class PythonRenderer(Renderer):
             case For(var=var, iterable=iterable, body=body):
                 return [f"{pad}for {var.name} in {iterable.name}:", *self.statements(body, depth + 1)]
         raise TypeError(f"not a statement: {stmt!r}")
-
-    def program(self, functions: Sequence[tuple[Function, str]], checks: Sequence[tuple[Function, str, Check]]) -> str:
-        parts = [self.function(f, name) for f, name in functions]
-        tests = self.assertions(checks)
-        return "\n\n\n".join(parts) + "\n\n\n" + "\n".join(tests) + "\n"

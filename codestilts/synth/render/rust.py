@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from codestilts.synth.nodes import Append, For, Function, Update, Var
-from codestilts.synth.render.base import Check, CLike, indent
+from codestilts.synth.render.base import CLike, indent
 
 TYPES = {"int": "i64", "list": "Vec<i64>", "str": "String", "bool": "bool"}
 PARAM_TYPES = TYPES | {"str": "&str"}
@@ -46,7 +44,6 @@ class RustRenderer(CLike):
     def assertion(self, call: str, expected: str) -> str:
         return f"assert_eq!({call}, {expected});"
 
-    def program(self, functions: Sequence[tuple[Function, str]], checks: Sequence[tuple[Function, str, Check]]) -> str:
-        parts = [self.function(f, name) for f, name in functions]
-        tests = "\n".join(self.assertions(checks))
-        return "\n\n".join(parts) + f"\n\nfn main() {{\n{indent(tests)}\n}}\n"
+    def main(self, tests: list[str]) -> str:
+        body = "\n".join(tests)
+        return f"fn main() {{\n{indent(body)}\n}}"
