@@ -39,6 +39,7 @@ def test_quickstart_runs_end_to_end_without_a_data_folder(tmp_path: Path, monkey
         assert len(zero_shot) >= 5, (target, zero_shot)
 
     report = (tmp_path / "report.md").read_text()
-    assert "| intermediate | synth-defect (accuracy) | synth-retrieval (acc@1, probe) |" in report
+    target, probe = raw["targets"][0], raw["probes"][0]
+    assert f"| intermediate | {target} (accuracy) | {probe} (acc@1, probe) |" in report
     assert "figures/deltas.png" in report
     assert (tmp_path / "figures" / "deltas.png").stat().st_size > 0

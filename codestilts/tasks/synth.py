@@ -8,7 +8,6 @@ retrieval, clone and defect tasks mask the function's name (``func``) as the ben
 
 from __future__ import annotations
 
-import hashlib
 from functools import cache
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from codestilts.synth.mutate import function_mutants
 from codestilts.synth.render import LANGUAGES, RENDERERS
 from codestilts.tasks.base import ClassificationExample, Format, MultipleChoiceExample, PairExample, Record, Task, TaskData
 from codestilts.tasks.code_pairs import CLONE_LABELS, Solution, Table, clone_pairs, code_text, retrieval_items, similar_problems, split_by_problem
+from codestilts.tasks.code_pairs import _hash as stable_hash
 from codestilts.tasks.registry import register
 from codestilts.tasks.splits import SplitRule
 from codestilts.tasks.syntax_roles import TAGS, tagging_examples
@@ -57,10 +57,6 @@ def table() -> Table:
     }
 
 
-def _hash(*parts: object) -> int:
-    return int(hashlib.sha256("\0".join(map(str, parts)).encode()).hexdigest()[:8], 16)
-
-
 def load_defect(_: Path) -> TaskData:
     """The description (the spec) and the code: correct (label 0) or a mutant failing a test (1)."""
     per_language: dict[str, list[Record]] = {}
@@ -91,7 +87,7 @@ def load_output(_: Path) -> TaskData:
         wrong = _distractors(program)
         if len(wrong) < CHOICES - 1:
             continue  # a boolean result has one wrong value only
-        label = _hash("label", program.id) % CHOICES  # the same position in every language
+        label = stable_hash(f"label/{program.id}") % CHOICES  # the same position in every language
         values = [*wrong[:label], program.tests[0].expected, *wrong[label:]]
         for lang, renderer in RENDERERS.items():
             solution = table()[lang][program.id]
@@ -118,7 +114,7 @@ def load_paraphrase(_: Path) -> TaskData:
     examples: list[Record] = []
     for group, program in programs.items():
         first = describe(program.function, 0)
-        if program.mutant is not None and _hash("negative", group) % 2 == 0:
+        if program.mutant is not None and stable_hash(f"negative/{group}") % 2 == 0:
             other, kind = program.mutant, "mutant"
         else:
             nearest = neighbours[group][0]
