@@ -165,8 +165,15 @@ class CLike(Renderer):
 
     operators = {"and": "&&", "or": "||"}
     booleans = ("false", "true")
-    types: dict[str, str] = {}
     semicolon = ";"
+    entry: str | None = None
+    """The signature of the file's entry point (``int main()``); None: top-level statements."""
+
+    def main(self, tests: list[str]) -> str:
+        if self.entry is None:
+            return super().main(tests)
+        body = "\n".join(tests)
+        return f"{self.entry} {{\n{indent(body)}\n}}"
 
     def negate(self, text: str) -> str:
         return f"!({text})"

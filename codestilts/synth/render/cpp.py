@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from codestilts.synth.nodes import Append, For, Function, Var
-from codestilts.synth.render.base import CLike, indent
+from codestilts.synth.render.base import CLike
 
 TYPES = {"int": "long long", "list": "std::vector<long long>", "str": "std::string", "bool": "bool"}
 HEADERS = "#include <cassert>\n#include <string>\n#include <vector>\n"
@@ -11,6 +11,7 @@ HEADERS = "#include <cassert>\n#include <string>\n#include <vector>\n"
 
 class CppRenderer(CLike):
     language = "cpp"
+    entry = "int main()"
     prelude = HEADERS + "\n"
 
     def list_literal(self, items: list[str]) -> str:
@@ -31,7 +32,3 @@ class CppRenderer(CLike):
 
     def assertion(self, call: str, expected: str) -> str:
         return f"assert(({call} == {expected}));"  # double parentheses: the macro sees one argument
-
-    def main(self, tests: list[str]) -> str:
-        body = "\n".join([*tests, "return 0;"])
-        return f"int main() {{\n{indent(body)}\n}}"

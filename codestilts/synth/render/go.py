@@ -11,6 +11,7 @@ TYPES = {"int": "int", "list": "[]int", "str": "string", "bool": "bool"}
 
 class GoRenderer(CLike):
     language = "go"
+    entry = "func main()"
     camel_case = True
     semicolon = ""
     prelude = 'package main\n\nimport "reflect"\n\n'
@@ -43,7 +44,3 @@ class GoRenderer(CLike):
 
     def assertion(self, call: str, expected: str) -> str:
         return f"if !reflect.DeepEqual({call}, {expected}) {{\n{indent(PANIC)}\n}}"
-
-    def main(self, tests: list[str]) -> str:
-        body = "\n".join(tests)
-        return f"func main() {{\n{indent(body)}\n}}"

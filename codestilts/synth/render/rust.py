@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from codestilts.synth.nodes import Append, For, Function, Update, Var
-from codestilts.synth.render.base import CLike, indent
+from codestilts.synth.render.base import CLike
 
 TYPES = {"int": "i64", "list": "Vec<i64>", "str": "String", "bool": "bool"}
 PARAM_TYPES = TYPES | {"str": "&str"}
@@ -11,6 +11,7 @@ PARAM_TYPES = TYPES | {"str": "&str"}
 
 class RustRenderer(CLike):
     language = "rust"
+    entry = "fn main()"
 
     def list_literal(self, items: list[str]) -> str:
         return f"vec![{', '.join(items)}]" if items else "Vec::<i64>::new()"
@@ -43,7 +44,3 @@ class RustRenderer(CLike):
 
     def assertion(self, call: str, expected: str) -> str:
         return f"assert_eq!({call}, {expected});"
-
-    def main(self, tests: list[str]) -> str:
-        body = "\n".join(tests)
-        return f"fn main() {{\n{indent(body)}\n}}"
