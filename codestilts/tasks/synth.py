@@ -8,6 +8,7 @@ retrieval, clone and defect tasks mask the function's name (``func``) as the ben
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
@@ -25,8 +26,7 @@ from codestilts.tasks.syntax_roles import TAGS, tagging_examples
 
 SEED = 0
 PROGRAMS = 300
-SYNTH_PROGRAMS = SplitRule("synth", (("train", 0.7), ("dev", 0.1), ("test", 0.2)))
-"""One split of the generated programs, shared by every language and every synth task."""
+SPLIT_RULE = SplitRule("synth", (("train", 0.7), ("dev", 0.1), ("test", 0.2)))
 VERSION = "1"
 """Enters every stage hash of these tasks: bump it when the generator, SEED or PROGRAMS change."""
 CHOICES = 4
@@ -36,6 +36,24 @@ PARAPHRASE_LABELS = ("different", "paraphrase")
 @cache
 def corpus() -> tuple[Program, ...]:
     return tuple(generate(SEED, PROGRAMS))
+
+
+class CorpusSplit:
+    """:data:`SPLIT_RULE` applied once to the whole corpus: a task that leaves programs out (no
+    mutant, a boolean result) keeps every other program in the split it has in every other task."""
+
+    def assign(self, groups: Iterable[str]) -> dict[str, str]:
+        everything = _corpus_split()
+        return {g: everything[g] for g in groups}
+
+
+@cache
+def _corpus_split() -> dict[str, str]:
+    return SPLIT_RULE.assign(p.id for p in corpus())
+
+
+SYNTH_PROGRAMS = CorpusSplit()
+"""One split of the generated programs, shared by every language and every synth task."""
 
 
 @cache
