@@ -16,8 +16,9 @@ $(BIN)/codestilts: pyproject.toml
 
 venv: $(BIN)/codestilts
 
+# Embedded data only: it runs with no data folder, so none is passed on.
 quickstart: venv
-	$(BIN)/codestilts run examples/quickstart.yaml --out runs/quickstart
+	env -u CODESTILTS_DATA $(BIN)/codestilts run examples/quickstart.yaml --out runs/quickstart
 
 test: venv
 	$(BIN)/python -m pytest -q

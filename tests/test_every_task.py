@@ -1,4 +1,5 @@
-"""Every built-in task loads from the real data and trains or probes, end to end, on the tiny model."""
+"""Every built-in task loads (from the real data, or from what the package embeds) and trains or
+probes, end to end, on the tiny model."""
 
 from __future__ import annotations
 
@@ -24,10 +25,10 @@ def _role(task, data_dir: Path) -> str:
     return "target" if task.format in TARGET_FORMATS and has_test else "intermediate"
 
 
-def _config(task, role: str, data_dir: Path) -> dict:
+def _config(task, role: str, data_dir: Path | None) -> dict:
     config = {
         "name": task.name,
-        "data_dir": str(data_dir),
+        "data_dir": str(data_dir) if data_dir else None,
         "model": {"name": "tiny", "max_length": 64},
         "source_language": task.source_language,
         "intermediate": ["none"],
@@ -45,20 +46,30 @@ def _config(task, role: str, data_dir: Path) -> dict:
     return config
 
 
-@pytest.mark.data
-@pytest.mark.slow
-@pytest.mark.parametrize("name", [t.name for t in all_tasks()])
-def test_task_runs_end_to_end(name: str, real_data: Path, tmp_path: Path) -> None:
+def _runs_end_to_end(name: str, data_dir: Path | None, out: Path) -> None:
     task = next(t for t in all_tasks() if t.name == name)
-    role = _role(task, real_data)
-    result = run(parse_config(_config(task, role, real_data)), out=tmp_path)
+    role = _role(task, data_dir)
+    result = run(parse_config(_config(task, role, data_dir)), out=out)
     assert result.summary.ok, result.summary.failed
     assert result.summary.ran
     if role in ("target", "probe"):
-        frame = pd.read_csv(tmp_path / "results.csv")
+        frame = pd.read_csv(out / "results.csv")
         rows = frame[(frame.target == name) & frame.primary]
         assert set(rows.language) >= set(task.languages) - ({task.source_language} if role == "probe" else set())
         assert rows.value.between(0, 1).all()
     if role == "mlm":
-        inter = next(p for p in (tmp_path / "stages").iterdir() if p.name.startswith("intermediate-"))
+        inter = next(p for p in (out / "stages").iterdir() if p.name.startswith("intermediate-"))
         assert '"code-mlm"' in (inter / "metrics.json").read_text()
+
+
+@pytest.mark.data
+@pytest.mark.slow
+@pytest.mark.parametrize("name", [t.name for t in all_tasks() if t.data_files])
+def test_task_runs_end_to_end(name: str, real_data: Path, tmp_path: Path) -> None:
+    _runs_end_to_end(name, real_data, tmp_path)
+
+
+@pytest.mark.parametrize("name", [t.name for t in all_tasks() if not t.data_files])
+def test_embedded_task_runs_without_a_data_folder(name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CODESTILTS_DATA", raising=False)
+    _runs_end_to_end(name, None, tmp_path)

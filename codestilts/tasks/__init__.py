@@ -4,9 +4,11 @@ from codestilts.tasks import (  # noqa: F401  (registers the built-in tasks)
     codexglue,
     crux,
     humaneval,
+    humaneval_package,
     mbxp,
     nl,
     syntax_roles,
+    synth,
     unlabelled,
 )
 from codestilts.tasks.base import SPLITS, Format, Task

@@ -113,7 +113,7 @@ def _first(node: Node) -> bool:
     return parent is not None and bool(parent.named_children) and parent.named_children[0].id == node.id
 
 
-def _examples(snippets: list[tuple[str, str, str]], language: str) -> list[Record]:
+def tagging_examples(snippets: list[tuple[str, str, str]], language: str) -> list[Record]:
     examples: list[Record] = []
     for id_, group, code in snippets:
         words, tags = tag_code(code, language)
@@ -138,7 +138,7 @@ def load_syntax_roles(data_dir: Path) -> TaskData:
         per_language[lang] += [(s.id, s.group, s.code) for s in problems.values()]
     for lang, problems in mbxp.read_table(data_dir, tuple(mbxp.FILES), prompts_only=True).items():
         per_language[lang] += [(s.id, s.group, s.code) for s in problems.values()]
-    return split_by_problem({lang: _examples(snippets, lang) for lang, snippets in per_language.items()}, _Rule())
+    return split_by_problem({lang: tagging_examples(snippets, lang) for lang, snippets in per_language.items()}, _Rule())
 
 
 from codestilts.tasks.registry import register  # noqa: E402  (after the helpers it registers)
