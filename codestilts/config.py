@@ -22,6 +22,7 @@ from pydantic import (
 )
 
 from codestilts.errors import UserError
+from codestilts.tasks.base import TaskOptions
 
 NONE = "none"
 """The intermediate option that skips intermediate training: the baseline."""
@@ -144,6 +145,9 @@ class ExperimentConfig(Strict):
     intermediate: Annotated[list[str | IntermediateOption], Field(min_length=1)] = [NONE]
     targets: list[str] = []
     probes: list[str] = []
+    task_options: dict[str, TaskOptions] = Field(
+        default={}, description="per task name: keep_names / keep_comments in its code inputs (default: both dropped)"
+    )
     training: TrainingConfig = TrainingConfig()
     probe: ProbeConfig = ProbeConfig()
     pretrain: PretrainConfig | None = None

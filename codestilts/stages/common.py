@@ -22,7 +22,7 @@ from codestilts.models.task_model import HeadSpec, TaskModel
 from codestilts.parallel import process_state
 from codestilts.plan import Stage
 from codestilts.store import StageDir, write_json
-from codestilts.tasks import Task, get_task, records
+from codestilts.tasks import Task, records, task_for
 from codestilts.tasks.base import Record
 from codestilts.training.evaluation import evaluate_records
 from codestilts.training.cache import encode_cached
@@ -49,7 +49,7 @@ class StageContext:
         return self.stage.params
 
     def task(self) -> Task:
-        return get_task(self.params["task"]["name"])
+        return task_for(self.params["task"])
 
     @property
     def is_main(self) -> bool:

@@ -9,9 +9,14 @@ and retrieval pairs are made by problem and never leak across languages.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from functools import partial
 from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict
+
+from codestilts.errors import UserError
 
 
 class Format(StrEnum):
@@ -132,6 +137,26 @@ TaskData = Mapping[str, Mapping[str, list[Record]]]
 Loader = Callable[[Path], TaskData]
 
 
+class TaskOptions(BaseModel):
+    """How a code task renders code (``task_options:`` in the experiment config).
+
+    By default code inputs of retrieval, clone and code-search tasks drop comments and docstrings
+    and mask the problem's function names, so that no answer leaks through them; these keep them.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    keep_names: bool = False
+    keep_comments: bool = False
+
+    def active(self) -> list[str]:
+        """The options switched on, by name (empty for the defaults)."""
+        return [name for name, on in self.model_dump().items() if on]
+
+
+OptionsLoader = Callable[[Path, TaskOptions], TaskData]
+
+
 @dataclass(frozen=True)
 class Task:
     """A registered task. ``load`` reads the local data folder (laid out like ``../shared/data``)."""
@@ -148,11 +173,31 @@ class Task:
     labels: tuple[str, ...] = ()
     hf_dataset: str | None = None
     version: str = "1"
+    load_with_options: OptionsLoader | None = field(default=None, repr=False, compare=False)
+    """The loader that honours :class:`TaskOptions`; tasks without one take no options."""
+    options: TaskOptions = TaskOptions()
 
     @property
     def num_labels(self) -> int:
         return len(self.labels)
 
-    def identity(self) -> dict[str, str]:
-        """What of the task enters a stage hash: a changed loader bumps ``version``."""
-        return {"name": self.name, "format": self.format.value, "version": self.version}
+    @property
+    def label(self) -> str:
+        """The name in reports: ``clone-mbxp[keep_names]`` for a variant with options."""
+        active = self.options.active()
+        return f"{self.name}[{','.join(active)}]" if active else self.name
+
+    def with_options(self, options: TaskOptions, *, where: str | None = None) -> Task:
+        """This task loading with ``options``; a task that renders no code takes none."""
+        if options == self.options:
+            return self
+        if self.load_with_options is None:
+            raise UserError(f"task {self.name!r} takes no options", where=where, hint="keep_names and keep_comments are for code retrieval, clone and code-search tasks")
+        return replace(self, options=options, load=partial(self.load_with_options, options=options))
+
+    def identity(self) -> dict:
+        """What of the task enters a stage hash: a changed loader bumps ``version``; options, when set."""
+        identity = {"name": self.name, "format": self.format.value, "version": self.version}
+        if self.options.active():
+            identity["options"] = self.options.model_dump()
+        return identity

@@ -15,6 +15,7 @@ from codestilts.tasks.base import (
     SpanExample,
     Task,
     TaskData,
+    TaskOptions,
 )
 from codestilts.tasks.code_pairs import (
     CLONE_LABELS,
@@ -128,11 +129,27 @@ def load_bugloc(data_dir: Path) -> TaskData:
     return split_by_problem(per_language, HUMANEVAL_PROBLEMS)
 
 
+def load_xret(data_dir: Path, options: TaskOptions = TaskOptions()) -> TaskData:
+    return retrieval_items(read_table(data_dir, HUMANEVAL_X_FILES), HUMANEVAL_PROBLEMS, with_query=False, options=options)
+
+
+def load_code_search(data_dir: Path, options: TaskOptions = TaskOptions()) -> TaskData:
+    return retrieval_items(read_table(data_dir, HUMANEVALPACK_FILES), HUMANEVAL_PROBLEMS, with_query=True, options=options)
+
+
+def load_clone(data_dir: Path, options: TaskOptions = TaskOptions()) -> TaskData:
+    return clone_pairs(read_table(data_dir, HUMANEVALPACK_FILES), HUMANEVAL_PROBLEMS, options=options)
+
+
 SPLIT_NOTE = "by problem, shared across languages and tasks: 60/10/30 of the 164 problems (train/dev/test)"
 LEAK_NOTE = "comments and docstrings dropped, the problem's function name masked"
 
 
-def _task(name: str, fmt: Format, metric: str, description: str, files: dict[str, str], load, *, labels=(), hf="bigcode/humanevalpack", note=SPLIT_NOTE) -> None:
+def _task(
+    name: str, fmt: Format, metric: str, description: str, files: dict[str, str], load, *,
+    labels=(), hf="bigcode/humanevalpack", note=SPLIT_NOTE, options: bool = False,
+) -> None:
+    """Register a HumanEval task; ``options``: its loader honours :class:`TaskOptions`."""
     register(
         Task(
             name=name,
@@ -146,6 +163,7 @@ def _task(name: str, fmt: Format, metric: str, description: str, files: dict[str
             data_files=tuple(files.values()),
             hf_dataset=hf,
             load=load,
+            load_with_options=load if options else None,
         )
     )
 
@@ -164,20 +182,17 @@ _task(
 _task(
     "xret-humaneval-x", Format.RETRIEVAL, "acc@1",
     f"cross-language solution retrieval: declaration + solution, {LEAK_NOTE}; both directions",
-    HUMANEVAL_X_FILES, lambda d: retrieval_items(read_table(d, HUMANEVAL_X_FILES), HUMANEVAL_PROBLEMS, with_query=False),
-    hf="THUDM/humaneval-x", note=SPLIT_NOTE + "; the probe ranks within the test problems",
+    HUMANEVAL_X_FILES, load_xret, hf="THUDM/humaneval-x", note=SPLIT_NOTE + "; the probe ranks within the test problems", options=True,
 )
 _task(
     "code-search-humaneval-x", Format.RETRIEVAL, "acc@1",
     f"NL -> code search: the docstring (function name masked) retrieves declaration + solution, {LEAK_NOTE}; "
     "solutions and docstrings read from HumanEvalPack (HumanEval-X's solutions); trainable in Python with in-batch negatives",
-    HUMANEVALPACK_FILES, lambda d: retrieval_items(read_table(d, HUMANEVALPACK_FILES), HUMANEVAL_PROBLEMS, with_query=True),
-    note=SPLIT_NOTE + "; ranking within each split",
+    HUMANEVALPACK_FILES, load_code_search, note=SPLIT_NOTE + "; ranking within each split", options=True,
 )
 _task(
     "clone-humaneval-x", Format.PAIR_CLASSIFICATION, "accuracy",
     f"clone detection within a language: a solution vs a rewrite of it (names renamed, re-indented), or vs a "
     f"rewrite of its buggy version or of the most similar other problem's solution; balanced; {LEAK_NOTE}; read from HumanEvalPack",
-    HUMANEVALPACK_FILES, lambda d: clone_pairs(read_table(d, HUMANEVALPACK_FILES), HUMANEVAL_PROBLEMS), labels=CLONE_LABELS,
-    note=SPLIT_NOTE + "; negatives come from the same split",
+    HUMANEVALPACK_FILES, load_clone, labels=CLONE_LABELS, note=SPLIT_NOTE + "; negatives come from the same split", options=True,
 )

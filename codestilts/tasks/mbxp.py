@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from codestilts.tasks.base import Format, PairExample, Task, TaskData
+from codestilts.tasks.base import Format, OptionsLoader, PairExample, Task, TaskData, TaskOptions
 from codestilts.tasks.code_pairs import (
     CLONE_LABELS,
     Solution,
@@ -73,7 +73,7 @@ def read_table(data_dir: Path, languages: tuple[str, ...] = SOLVED, *, prompts_o
 NL2CODE_LABELS = ("mismatch", "match")
 
 
-def load_nl2code(data_dir: Path) -> TaskData:
+def load_nl2code(data_dir: Path, options: TaskOptions = TaskOptions()) -> TaskData:
     """Does this solution implement this description? Per problem the true pair, and the solution
     under the description of the most similar other problem of the same split."""
     problems = read_table(data_dir, ("python",))["python"]
@@ -83,17 +83,29 @@ def load_nl2code(data_dir: Path) -> TaskData:
         other = next(iter(neighbours.get(g, [])), None)
         if other is None:
             continue
-        code = code_text(s, "python")
+        code = code_text(s, "python", options)
         examples.append(PairExample(f"{s.id}/match", g, s.description, code, 1))
         examples.append(PairExample(f"{s.id}/mismatch", g, problems[other].description, code, 0))
     return split_by_problem({"python": examples}, MBPP_PROBLEMS)
+
+
+def load_xret(data_dir: Path, options: TaskOptions = TaskOptions()) -> TaskData:
+    return retrieval_items(read_table(data_dir), MBPP_PROBLEMS, with_query=False, options=options)
+
+
+def load_code_search(data_dir: Path, options: TaskOptions = TaskOptions()) -> TaskData:
+    return retrieval_items(read_table(data_dir), MBPP_PROBLEMS, with_query=True, options=options)
+
+
+def load_clone(data_dir: Path, options: TaskOptions = TaskOptions()) -> TaskData:
+    return clone_pairs(read_table(data_dir), MBPP_PROBLEMS, options=options)
 
 
 SPLIT_NOTE = "MBPP's official ids, shared by every language and task: train 1-10 + 601-974, dev 511-600, test 11-510"
 LEAK_NOTE = "comments and docstrings dropped, the entry point masked in every case style"
 
 
-def _task(name: str, fmt: Format, description: str, load, *, languages=SOLVED, files=SOLVED_FILES, labels=(), note=SPLIT_NOTE) -> None:
+def _task(name: str, fmt: Format, description: str, load: OptionsLoader, *, languages=SOLVED, files=SOLVED_FILES, labels=(), note=SPLIT_NOTE) -> None:
     register(
         Task(
             name=name,
@@ -107,6 +119,7 @@ def _task(name: str, fmt: Format, description: str, load, *, languages=SOLVED, f
             data_files=tuple(files.values()),
             hf_dataset="mxeval/mbxp",
             load=load,
+            load_with_options=load,
         )
     )
 
@@ -114,21 +127,21 @@ def _task(name: str, fmt: Format, description: str, load, *, languages=SOLVED, f
 _task(
     "xret-mbxp", Format.RETRIEVAL,
     f"cross-language solution retrieval over the 9 MBXP languages with solutions: prompt + solution, {LEAK_NOTE}; both directions",
-    lambda d: retrieval_items(read_table(d), MBPP_PROBLEMS, with_query=False),
+    load_xret,
     note=SPLIT_NOTE + "; the probe ranks within the test problems",
 )
 _task(
     "code-search-mbxp", Format.RETRIEVAL,
     f"NL -> code search: the MBPP description retrieves the solution in each language, {LEAK_NOTE}; "
     "trainable in Python with in-batch negatives",
-    lambda d: retrieval_items(read_table(d), MBPP_PROBLEMS, with_query=True),
+    load_code_search,
     note=SPLIT_NOTE + "; ranking within each split",
 )
 _task(
     "clone-mbxp", Format.PAIR_CLASSIFICATION,
     f"clone detection within a language: a solution vs a rewrite of it (names renamed, re-indented) or vs a rewrite "
     f"of the most similar other problem's solution; balanced; {LEAK_NOTE}",
-    lambda d: clone_pairs(read_table(d), MBPP_PROBLEMS), labels=CLONE_LABELS,
+    load_clone, labels=CLONE_LABELS,
     note=SPLIT_NOTE + "; negatives come from the same split",
 )
 _task(

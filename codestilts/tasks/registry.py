@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import difflib
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from codestilts.errors import UserError
-from codestilts.tasks.base import SPLITS, Record, Task, TaskData
+from codestilts.tasks.base import SPLITS, Record, Task, TaskData, TaskOptions
 from codestilts.tasks.files import missing_files, require_data_dir
 
 _TASKS: dict[str, Task] = {}
-_LOADED: dict[tuple[str, Path], TaskData] = {}
+_LOADED: dict[tuple[str, TaskOptions, Path], TaskData] = {}
 
 
 def register(task: Task) -> Task:
@@ -32,6 +34,11 @@ def get_task(name: str, *, where: str | None = None) -> Task:
         close = difflib.get_close_matches(name, _TASKS, n=3)
         hint = f"did you mean {', '.join(close)}?" if close else "run `codestilts tasks` for the list"
         raise UserError(f"unknown task {name!r}", where=where, hint=hint) from None
+
+
+def task_for(identity: Mapping[str, Any]) -> Task:
+    """The task a stage's ``identity`` (see :meth:`Task.identity`) names, with its options."""
+    return get_task(identity["name"]).with_options(TaskOptions(**identity.get("options", {})))
 
 
 def _root(task: Task, data_dir: Path | None) -> Path:
@@ -62,7 +69,7 @@ def _check_files(task: Task, root: Path, where: str | None = None) -> None:
 def load(task: Task, data_dir: Path | None) -> TaskData:
     """All records of a task, read once per process."""
     root = _root(task, data_dir)
-    key = (task.name, root)
+    key = (task.name, task.options, root)
     if key not in _LOADED:
         _check_files(task, root)
         _LOADED[key] = task.load(root)
