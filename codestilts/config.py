@@ -133,6 +133,10 @@ class ProbeConfig(Strict):
 class ExperimentConfig(Strict):
     name: str = "experiment"
     data_dir: str | None = Field(default=None, description="local data folder; default: $CODESTILTS_DATA")
+    data_source: Literal["local", "hf"] = Field(
+        default="local",
+        description="hf: built-in tasks that know their Hugging Face dataset download it instead of reading data_dir",
+    )
     task_files: list[str] = Field(default=[], description="YAML files defining more tasks (relative to the config file)")
     model: ModelConfig
     source_language: str | Annotated[list[str], Field(min_length=1)] = Field(

@@ -80,15 +80,18 @@ def _make(kind: StageKind, slug: str, params: dict[str, Any], parents: tuple[str
     return Stage(kind=kind, id=stage_id(kind, slug, params, parents), params=params, parents=parents, labels=labels)
 
 
-def _with_options(config: ExperimentConfig, task: Task) -> Task:
-    """``task`` with the options that ``task_options:`` gives it."""
+def _configured(config: ExperimentConfig, task: Task) -> Task:
+    """``task`` with the options that ``task_options:`` gives it, reading from the Hub when
+    ``data_source: hf`` asks for it and the task knows its Hub dataset."""
     options = config.task_options.get(task.name)
-    return task if options is None else task.with_options(options, where=config.where("task_options", task.name))
+    if options is not None:
+        task = task.with_options(options, where=config.where("task_options", task.name))
+    return task.from_source(config.data_source) if task.load_from_hub is not None else task
 
 
 def _resolve_task(config: ExperimentConfig, data_dir: Path | None, key: str, index: int, formats: frozenset[Format], name: str | None = None) -> Task:
     where = config.where(key, index)
-    task = _with_options(config, get_task(name or getattr(config, key)[index], where=where))
+    task = _configured(config, get_task(name or getattr(config, key)[index], where=where))
     if task.format not in formats:
         expected = " or ".join(sorted(f.value for f in formats))
         raise UserError(f"task {task.name!r} is {task.format.value}; expected {expected} here", where=where)
@@ -102,7 +105,7 @@ def build_plan(config: ExperimentConfig) -> Plan:
     for i, path in enumerate(config.task_files):
         load_task_file(path, where=config.where("task_files", i))
     for name in config.task_options:  # an unknown name, or options for a task without any, fail here
-        _with_options(config, get_task(name, where=config.where("task_options", name)))
+        _configured(config, get_task(name, where=config.where("task_options", name)))
     if config.pretrain is None:
         check_model(config.model.name, where=config.where("model", "name"))
     model = config.model.model_dump()

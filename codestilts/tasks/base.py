@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
-from functools import partial
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -155,11 +155,14 @@ class TaskOptions(BaseModel):
 
 
 OptionsLoader = Callable[[Path, TaskOptions], TaskData]
+HubLoader = Callable[[TaskOptions], TaskData]
+DataSource = Literal["local", "hf"]
 
 
 @dataclass(frozen=True)
 class Task:
-    """A registered task. ``load`` reads the local data folder (laid out like ``../shared/data``)."""
+    """A registered task. ``load`` reads the local data folder (laid out like ``../shared/data``);
+    ``load_from_hub`` the same benchmark from the Hugging Face Hub (``hf_dataset``), for users online."""
 
     name: str
     format: Format
@@ -176,6 +179,8 @@ class Task:
     load_with_options: OptionsLoader | None = field(default=None, repr=False, compare=False)
     """The loader that honours :class:`TaskOptions`; tasks without one take no options."""
     options: TaskOptions = TaskOptions()
+    load_from_hub: HubLoader | None = field(default=None, repr=False, compare=False)
+    source: DataSource = "local"
 
     @property
     def num_labels(self) -> int:
@@ -193,11 +198,30 @@ class Task:
             return self
         if self.load_with_options is None:
             raise UserError(f"task {self.name!r} takes no options", where=where, hint="keep_names and keep_comments are for code retrieval, clone and code-search tasks")
-        return replace(self, options=options, load=partial(self.load_with_options, options=options))
+        return replace(self, options=options)
+
+    def from_source(self, source: DataSource, *, where: str | None = None) -> Task:
+        """This task reading its data from ``source``; ``hf`` needs a task that knows its Hub dataset."""
+        if source == "hf" and self.load_from_hub is None:
+            raise UserError(
+                f"task {self.name!r} cannot be loaded from Hugging Face", where=where, hint="use the local data folder (data_source: local)"
+            )
+        return replace(self, source=source)
+
+    def read(self, root: Path) -> TaskData:
+        """Every record, from the Hub or the local data folder ``root``, with the task's options."""
+        if self.source == "hf":
+            return self.load_from_hub(self.options)
+        if self.options.active():
+            return self.load_with_options(root, self.options)
+        return self.load(root)
 
     def identity(self) -> dict:
-        """What of the task enters a stage hash: a changed loader bumps ``version``; options, when set."""
+        """What of the task enters a stage hash: a changed loader bumps ``version``; options and a
+        data source other than the local folder, when set (the Hub's rows may differ from the files')."""
         identity = {"name": self.name, "format": self.format.value, "version": self.version}
         if self.options.active():
             identity["options"] = self.options.model_dump()
+        if self.source != "local":
+            identity["source"] = self.source
         return identity
