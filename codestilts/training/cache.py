@@ -27,22 +27,18 @@ import tokenizers
 from datasets import Dataset, disable_progress_bars
 from transformers import PreTrainedTokenizerBase
 
+from codestilts.cache_home import cache_home
 from codestilts.tasks.base import Record
 from codestilts.training.features import Feature, encode
 
-CACHE_ENV = "CODESTILTS_CACHE"
-OFF = frozenset({"off", "0", "false", "none", "no"})
 FEATURES_VERSION = "1"
 """Bumped whenever :func:`encode` changes what it returns, so that old entries are not read."""
 
 
 def cache_root() -> Path | None:
-    """The features cache folder, or None when ``CODESTILTS_CACHE`` turns the cache off."""
-    value = os.environ.get(CACHE_ENV, "")
-    if value.strip().lower() in OFF:
-        return None
-    base = Path(value).expanduser() if value else Path.home() / ".cache" / "codestilts"
-    return base / "features"
+    """The features cache folder, or None when ``CODESTILTS_CACHE`` turns caching off."""
+    home = cache_home()
+    return None if home is None else home / "features"
 
 
 def tokenizer_fingerprint(tokenizer: PreTrainedTokenizerBase) -> str:
