@@ -8,11 +8,14 @@ from pathlib import Path
 import pytest
 from transformers import PreTrainedTokenizerBase
 
+from codestilts import run
+from codestilts.config import parse_config
 from codestilts.models.backbone import load_tokenizer
 from codestilts.tasks import get_task, records
 from codestilts.tasks.base import SpanExample
 from codestilts.training.cache import cache_root, encode_cached
 from codestilts.training.features import encode
+from tests.conftest import tiny_config
 
 TASKS = [("snli", "en"), ("defect-humanevalpack", "python"), ("xret-humaneval-x", "go"), ("code-search-humaneval-x", "java")]
 
@@ -93,3 +96,14 @@ def test_the_cache_can_be_turned_off(fixture_data, tokenizer, monkeypatch, tmp_p
     assert encode_cached(items, tokenizer, 32, name="snli") == encode(items, tokenizer, 32)
     monkeypatch.delenv("CODESTILTS_CACHE")
     assert cache_root() == Path.home() / ".cache" / "codestilts" / "features"
+
+
+def test_a_second_run_tokenises_nothing(fixture_data, tmp_path, cache, monkeypatch):
+    """Every stage of a second run (another output folder, the same cache) reads its features:
+    training, dev selection, evaluation and the probe call the tokenizer not once."""
+    config = parse_config(tiny_config(fixture_data, intermediate=["none"]))
+    first = run(config, out=tmp_path / "first")
+    monkeypatch.setattr(PreTrainedTokenizerBase, "__call__", lambda *a, **k: pytest.fail("tokenised in the second run"))
+    second = run(config, out=tmp_path / "second")
+    assert second.summary.ok and len(second.summary.ran) == len(first.summary.ran) > 0 and len(second.results) > 0
+    assert first.results.drop(columns="stage").equals(second.results.drop(columns="stage"))
