@@ -8,6 +8,7 @@ solutions plus a per-language docstring and a buggy version; tasks that need tho
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from functools import partial
 from pathlib import Path
 
 from codestilts.tasks.base import (
@@ -137,18 +138,6 @@ def bugloc_examples(table: Table) -> TaskData:
     return split_by_problem(per_language, HUMANEVAL_PROBLEMS)
 
 
-def xret_items(table: Table, options: TaskOptions) -> TaskData:
-    return retrieval_items(table, HUMANEVAL_PROBLEMS, with_query=False, options=options)
-
-
-def code_search_items(table: Table, options: TaskOptions) -> TaskData:
-    return retrieval_items(table, HUMANEVAL_PROBLEMS, with_query=True, options=options)
-
-
-def clone_examples(table: Table, options: TaskOptions) -> TaskData:
-    return clone_pairs(table, HUMANEVAL_PROBLEMS, options=options)
-
-
 SPLIT_NOTE = "by problem, shared across languages and tasks: 60/10/30 of the 164 problems (train/dev/test)"
 LEAK_NOTE = "comments and docstrings dropped, the problem's function name masked"
 
@@ -158,7 +147,7 @@ HUMANEVALPACK_HUB = "bigcode/humanevalpack"
 
 
 def _task(
-    name: str, fmt: Format, metric: str, description: str, build: Callable[[Table, TaskOptions], TaskData], *,
+    name: str, fmt: Format, metric: str, description: str, build: Callable[..., TaskData], *,
     x: bool = False, labels=(), note=SPLIT_NOTE, options: bool = False,
 ) -> None:
     """Register a task built from the HumanEval-X table (``x``) or the HumanEvalPack one, read
@@ -166,7 +155,7 @@ def _task(
     files, dataset = (HUMANEVAL_X_FILES, HUMANEVAL_X_HUB) if x else (HUMANEVALPACK_FILES, HUMANEVALPACK_HUB)
 
     def load(data_dir: Path, options: TaskOptions = TaskOptions()) -> TaskData:
-        return build(read_table(data_dir, files), options)
+        return build(read_table(data_dir, files), options=options)
 
     register(
         Task(
@@ -182,7 +171,7 @@ def _task(
             hf_dataset=dataset,
             load=load,
             load_with_options=load if options else None,
-            load_from_hub=lambda options: build(hub_table(dataset), options),
+            load_from_hub=lambda options: build(hub_table(dataset), options=options),
         )
     )
 
@@ -190,28 +179,31 @@ def _task(
 _task(
     "defect-humanevalpack", Format.CLASSIFICATION, "accuracy",
     "defect detection: HumanEvalPack canonical (correct) vs buggy solution, comments dropped",
-    lambda table, _options: defect_examples(table), labels=("correct", "buggy"),
+    lambda table, **_: defect_examples(table), labels=("correct", "buggy"),  # takes no options
 )
 _task(
     "bugloc-humanevalpack", Format.SPAN_EXTRACTION, "f1",
     "bug localisation: the span of the buggy solution that differs from the canonical one, asked with the "
     "problem's docstring; comments dropped (metrics: f1 primary, exact_match)",
-    lambda table, _options: bugloc_examples(table),
+    lambda table, **_: bugloc_examples(table),  # takes no options
 )
 _task(
     "xret-humaneval-x", Format.RETRIEVAL, "acc@1",
     f"cross-language solution retrieval: declaration + solution, {LEAK_NOTE}; both directions",
-    xret_items, x=True, note=SPLIT_NOTE + "; the probe ranks within the test problems", options=True,
+    partial(retrieval_items, rule=HUMANEVAL_PROBLEMS, with_query=False),
+    x=True, note=SPLIT_NOTE + "; the probe ranks within the test problems", options=True,
 )
 _task(
     "code-search-humaneval-x", Format.RETRIEVAL, "acc@1",
     f"NL -> code search: the docstring (function name masked) retrieves declaration + solution, {LEAK_NOTE}; "
     "solutions and docstrings read from HumanEvalPack (HumanEval-X's solutions); trainable in Python with in-batch negatives",
-    code_search_items, note=SPLIT_NOTE + "; ranking within each split", options=True,
+    partial(retrieval_items, rule=HUMANEVAL_PROBLEMS, with_query=True),
+    note=SPLIT_NOTE + "; ranking within each split", options=True,
 )
 _task(
     "clone-humaneval-x", Format.PAIR_CLASSIFICATION, "accuracy",
     f"clone detection within a language: a solution vs a rewrite of it (names renamed, re-indented), or vs a "
     f"rewrite of its buggy version or of the most similar other problem's solution; balanced; {LEAK_NOTE}; read from HumanEvalPack",
-    clone_examples, labels=CLONE_LABELS, note=SPLIT_NOTE + "; negatives come from the same split", options=True,
+    partial(clone_pairs, rule=HUMANEVAL_PROBLEMS),
+    labels=CLONE_LABELS, note=SPLIT_NOTE + "; negatives come from the same split", options=True,
 )

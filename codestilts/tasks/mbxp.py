@@ -7,6 +7,7 @@ official id ranges (:data:`MBPP_PROBLEMS`), so a Python training problem is neve
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from functools import partial
 from pathlib import Path
 
 from codestilts.tasks.base import Format, PairExample, Task, TaskData, TaskOptions
@@ -106,30 +107,18 @@ def nl2code_pairs(table: Table, options: TaskOptions) -> TaskData:
     return split_by_problem({"python": examples}, MBPP_PROBLEMS)
 
 
-def xret_items(table: Table, options: TaskOptions) -> TaskData:
-    return retrieval_items(table, MBPP_PROBLEMS, with_query=False, options=options)
-
-
-def code_search_items(table: Table, options: TaskOptions) -> TaskData:
-    return retrieval_items(table, MBPP_PROBLEMS, with_query=True, options=options)
-
-
-def clone_examples(table: Table, options: TaskOptions) -> TaskData:
-    return clone_pairs(table, MBPP_PROBLEMS, options=options)
-
-
 SPLIT_NOTE = "MBPP's official ids, shared by every language and task: train 1-10 + 601-974, dev 511-600, test 11-510"
 LEAK_NOTE = "comments and docstrings dropped, the entry point masked in every case style"
 
 
 def _task(
-    name: str, fmt: Format, description: str, build: Callable[[Table, TaskOptions], TaskData], *,
+    name: str, fmt: Format, description: str, build: Callable[..., TaskData], *,
     languages: tuple[str, ...] = SOLVED, labels=(), note=SPLIT_NOTE,
 ) -> None:
     """Register a task built from the problem table of ``languages``, read from the local files or the Hub."""
 
     def load(data_dir: Path, options: TaskOptions = TaskOptions()) -> TaskData:
-        return build(read_table(data_dir, languages), options)
+        return build(read_table(data_dir, languages), options=options)
 
     register(
         Task(
@@ -145,7 +134,7 @@ def _task(
             hf_dataset=HUB,
             load=load,
             load_with_options=load,
-            load_from_hub=lambda options: build(hub_table(languages), options),
+            load_from_hub=lambda options: build(hub_table(languages), options=options),
         )
     )
 
@@ -153,21 +142,21 @@ def _task(
 _task(
     "xret-mbxp", Format.RETRIEVAL,
     f"cross-language solution retrieval over the 9 MBXP languages with solutions: prompt + solution, {LEAK_NOTE}; both directions",
-    xret_items,
+    partial(retrieval_items, rule=MBPP_PROBLEMS, with_query=False),
     note=SPLIT_NOTE + "; the probe ranks within the test problems",
 )
 _task(
     "code-search-mbxp", Format.RETRIEVAL,
     f"NL -> code search: the MBPP description retrieves the solution in each language, {LEAK_NOTE}; "
     "trainable in Python with in-batch negatives",
-    code_search_items,
+    partial(retrieval_items, rule=MBPP_PROBLEMS, with_query=True),
     note=SPLIT_NOTE + "; ranking within each split",
 )
 _task(
     "clone-mbxp", Format.PAIR_CLASSIFICATION,
     f"clone detection within a language: a solution vs a rewrite of it (names renamed, re-indented) or vs a rewrite "
     f"of the most similar other problem's solution; balanced; {LEAK_NOTE}",
-    clone_examples, labels=CLONE_LABELS,
+    partial(clone_pairs, rule=MBPP_PROBLEMS), labels=CLONE_LABELS,
     note=SPLIT_NOTE + "; negatives come from the same split",
 )
 _task(
