@@ -197,7 +197,9 @@ class Task:
         if options == self.options:
             return self
         if self.load_with_options is None:
-            raise UserError(f"task {self.name!r} takes no options", where=where, hint="keep_names and keep_comments are for code retrieval, clone and code-search tasks")
+            raise UserError(
+                f"task {self.name!r} takes no options", where=where, hint="keep_names and keep_comments are for code retrieval, clone and code-search tasks"
+            )
         return replace(self, options=options)
 
     def from_source(self, source: DataSource, *, where: str | None = None) -> Task:

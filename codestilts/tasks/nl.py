@@ -54,7 +54,6 @@ def read_table(path: Path, *, delimiter: str) -> Iterable[Row]:
             yield f"{path}:{reader.line_num}", row
 
 
-
 def _label(value: str, labels: tuple[str, ...], where: str) -> int:
     try:
         return labels.index(value)
@@ -129,7 +128,8 @@ def load_rte(data_dir: Path) -> TaskData:
 
 def hub_train_dev(examples: Callable[[Iterable[Row], str], list[Record]], dataset: str, config: str | None = None) -> TaskData:
     """A Hub dataset's official train and validation splits as train and dev; no test (the Hub's is unlabelled)."""
-    return {"en": {"train": examples(hub_split(dataset, config, "train"), "train"), "dev": examples(hub_split(dataset, config, "validation"), "dev"), "test": []}}
+    train, dev = (examples(hub_split(dataset, config, split), ours) for split, ours in (("train", "train"), ("validation", "dev")))
+    return {"en": {"train": train, "dev": dev, "test": []}}
 
 
 MRPC_LABELS = ("not_paraphrase", "paraphrase")
@@ -163,7 +163,6 @@ def load_mrpc(data_dir: Path) -> TaskData:
     splits = cut(_mrpc_examples(data_dir / MRPC_FILES[0]), "mrpc-train")
     splits["test"] = _mrpc_examples(data_dir / MRPC_FILES[1])
     return {"en": splits}
-
 
 
 # --- SQuAD v1.1 ---------------------------------------------------------------------------------
@@ -271,7 +270,7 @@ SIQA_FILES = ("nl/socialiqa/train.jsonl.gz", "nl/socialiqa/train-labels.lst", "n
 
 
 def _siqa_examples(rows: Iterable[Row], split: str) -> list[MultipleChoiceExample]:
-    """The Hub's fields: ``context``, ``question``, ``answerA``-``answerC``, ``label`` 1-3."""
+    """The Hub's fields: ``context``, ``question``, ``answerA``-``answerC``, ``label`` 1-3 (local rows get it from the ``.lst`` file)."""
     return [
         MultipleChoiceExample(
             id=f"{split}-{i}",
@@ -297,7 +296,6 @@ def _siqa_file(questions: Path, labels: Path) -> list[Row]:
 def load_socialiqa(data_dir: Path) -> TaskData:
     train, train_labels, dev, dev_labels = (data_dir / p for p in SIQA_FILES)
     return {"en": {"train": _siqa_examples(_siqa_file(train, train_labels), "train"), "dev": _siqa_examples(_siqa_file(dev, dev_labels), "dev"), "test": []}}
-
 
 
 COSMOSQA_FILES = ("nl/cosmosqa/valid.csv",)
@@ -366,7 +364,8 @@ _nl_task(
 )
 _nl_task(
     "rte", Format.PAIR_CLASSIFICATION, "accuracy", "GLUE RTE textual entailment, 2 classes",
-    "official train and dev; test unlabelled, so none", RTE_FILES, load_rte, "nyu-mll/glue:rte", partial(hub_train_dev, _glue_examples, "nyu-mll/glue", "rte"), RTE_LABELS,
+    "official train and dev; test unlabelled, so none", RTE_FILES, load_rte,
+    "nyu-mll/glue:rte", partial(hub_train_dev, _glue_examples, "nyu-mll/glue", "rte"), RTE_LABELS,
 )
 _nl_task(
     "mrpc", Format.PAIR_CLASSIFICATION, "accuracy", "MRPC paraphrase identification (stand-in for QQP), 2 classes",
@@ -387,7 +386,8 @@ _nl_task(
 )
 _nl_task(
     "socialiqa", Format.MULTIPLE_CHOICE, "accuracy", "Social IQa, 3 choices (context and question as one text)",
-    "official train and dev; test hidden, so none", SIQA_FILES, load_socialiqa, "allenai/social_i_qa", partial(hub_train_dev, _siqa_examples, "allenai/social_i_qa"),
+    "official train and dev; test hidden, so none", SIQA_FILES, load_socialiqa,
+    "allenai/social_i_qa", partial(hub_train_dev, _siqa_examples, "allenai/social_i_qa"),
 )
 _nl_task(
     "cosmosqa", Format.MULTIPLE_CHOICE, "accuracy", "Cosmos QA reading comprehension, 4 choices",
