@@ -47,7 +47,7 @@ def _root(task: Task, data_dir: Path | None) -> Path:
     own_files = bool(task.data_files) and all(Path(f).is_absolute() for f in task.data_files)
     if task.source == "hf" or own_files or (not task.data_files and data_dir is None):
         return data_dir or Path("/")
-    return require_data_dir(data_dir, task.name)
+    return require_data_dir(data_dir, task.name, hub=task.hf_dataset if task.load_from_hub else None)
 
 
 def check_data(task: Task, data_dir: Path | None, *, where: str | None = None) -> None:
@@ -61,7 +61,7 @@ def _check_files(task: Task, root: Path, where: str | None = None) -> None:
     missing = [] if task.source == "hf" else missing_files(root, task.data_files)
     if missing:
         if task.load_from_hub is not None:
-            online = f"; or, online, set data_source: hf to load Hugging Face dataset {task.hf_dataset}"
+            online = f"; or, online, data_source: hf to load Hugging Face dataset {task.hf_dataset}"
         else:
             online = f"; online it is Hugging Face dataset {task.hf_dataset}" if task.hf_dataset else ""
         raise UserError(

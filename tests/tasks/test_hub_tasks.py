@@ -213,3 +213,9 @@ def test_a_missing_local_file_names_the_hub_alternative(tmp_path: Path) -> None:
     with pytest.raises(UserError) as caught:
         load(get_task("rte"), tmp_path)
     assert "data_source: hf" in str(caught.value) and "nyu-mll/glue" in str(caught.value)
+
+
+def test_no_data_folder_names_the_hub_alternative() -> None:
+    with pytest.raises(UserError) as caught:
+        load(get_task("squad"), None)
+    assert "data_source: hf" in str(caught.value) and "rajpurkar/squad" in str(caught.value)
