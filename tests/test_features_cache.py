@@ -3,6 +3,7 @@ tokenises, and anything that decides the features makes a different entry."""
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from transformers import PreTrainedTokenizerBase
 from codestilts import run
 from codestilts.config import parse_config
 from codestilts.models.backbone import load_tokenizer
+from codestilts.progress import log
 from codestilts.tasks import get_task, records
 from codestilts.tasks.base import SpanExample
 from codestilts.training.cache import cache_root, encode_cached
@@ -67,7 +69,7 @@ def test_what_decides_the_features_makes_another_entry(fixture_data, tokenizer, 
     encode_cached(items, tokenizer, 32, name="snli")
     encode_cached(items, tokenizer, 16, name="snli")  # max length
     encode_cached(items[:-1], tokenizer, 32, name="snli")  # a subset
-    other = load_tokenizer("tiny")
+    other = copy.deepcopy(load_tokenizer("tiny"))  # transformers shares a loaded tokenizer's state: never mutate one
     other.add_tokens(["premise_marker"])
     encode_cached(items, other, 32, name="snli")  # another vocabulary
     encode_cached(items, load_tokenizer("tiny"), 32, name="snli")  # the same tokenizer loaded again: a hit
@@ -107,3 +109,16 @@ def test_a_second_run_tokenises_nothing(fixture_data, tmp_path, cache, monkeypat
     second = run(config, out=tmp_path / "second")
     assert second.summary.ok and len(second.summary.ran) == len(first.summary.ran) > 0 and len(second.results) > 0
     assert first.results.drop(columns="stage").equals(second.results.drop(columns="stage"))
+
+
+def test_a_cache_that_cannot_be_written_costs_only_the_caching(fixture_data, tokenizer, cache, monkeypatch, caplog):
+    import datasets
+
+    def full(self, *args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(datasets.Dataset, "save_to_disk", full)
+    monkeypatch.setattr(log, "propagate", True)  # to pytest's capture, whatever a run set up before
+    items = records(get_task("snli"), fixture_data, "en", "test")
+    assert encode_cached(items, tokenizer, 32, name="snli") == encode(items, tokenizer, 32)
+    assert "could not cache" in caplog.text and not any(p.is_dir() for p in cache.iterdir())

@@ -128,24 +128,20 @@ def train(
         for j in everything
     }
     model = TaskModel(encoder, specs)
+    train_records = {
+        j.task.name: subset([r for lang in j.train_languages for r in task_records(ctx, j.task, lang, "train")], cfg.max_train_examples)
+        for j in everything
+    }
+    dev = {j.task.name: task_records(ctx, j.task, j.dev_language, "dev", cfg.max_eval_examples) for j in jobs}
     with process_state().main_process_first():  # the main process fills the features cache, the others read it
         sources = [
             TrainSource(
                 j.task.name,
                 j.task.format,
-                encode_cached(
-                    subset(
-                        [r for lang in j.train_languages for r in task_records(ctx, j.task, lang, "train")],
-                        cfg.max_train_examples,
-                    ),
-                    tokenizer,
-                    max_length,
-                    name=f"{j.task.name}/{'+'.join(j.train_languages)}/train",
-                ),
+                encode_cached(train_records[j.task.name], tokenizer, max_length, name=f"{j.task.name}/{'+'.join(j.train_languages)}/train"),
             )
             for j in everything
         ]
-        dev = {j.task.name: task_records(ctx, j.task, j.dev_language, "dev", cfg.max_eval_examples) for j in jobs}
         dev_features = {
             j.task.name: encode_cached(dev[j.task.name], tokenizer, max_length, name=f"{j.task.name}/{j.dev_language}/dev")
             for j in jobs

@@ -28,6 +28,7 @@ from datasets import Dataset, disable_progress_bars
 from transformers import PreTrainedTokenizerBase
 
 from codestilts.cache_home import cache_home
+from codestilts.progress import log
 from codestilts.tasks.base import Record
 from codestilts.training.features import Feature, encode
 
@@ -108,5 +109,8 @@ def encode_cached(records: Sequence[Record], tokenizer: PreTrainedTokenizerBase,
     if path.is_dir():
         return _read(path)
     features = encode(records, tokenizer, max_length)
-    _write(path, features)
+    try:
+        _write(path, features)
+    except OSError as err:  # a full or read-only disk costs the next run its tokenisation, nothing more
+        log.warning("could not cache the features of %s in %s: %s", name, root, err)
     return features
