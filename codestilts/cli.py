@@ -69,8 +69,9 @@ def cmd_tasks(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.table import Table
 
-    from codestilts.tasks import SPLITS, all_tasks, load
+    from codestilts.tasks import SPLITS, all_tasks
     from codestilts.tasks.files import resolve_data_dir
+    from codestilts.tasks.sizes import task_sizes
     from codestilts.tasks.user import load_task_file
 
     for path in args.task_file:
@@ -88,8 +89,8 @@ def cmd_tasks(args: argparse.Namespace) -> int:
         table.add_column(column, overflow="fold")
     for task in all_tasks():
         try:
-            data = load(task, data_dir)
-            sizes = "/".join(str(len(data[task.source_language].get(s, []))) for s in SPLITS)
+            counts = task_sizes(task, data_dir).get(task.source_language, {})
+            sizes = "/".join(str(counts.get(s, 0)) for s in SPLITS)
         except UserError as err:
             sizes = f"[dim]{err.message}[/]"
         languages = [task.source_language] + [lang for lang in task.languages if lang != task.source_language]

@@ -22,6 +22,7 @@ from pydantic import (
 )
 
 from codestilts.errors import UserError
+from codestilts.tasks.base import TaskOptions
 
 NONE = "none"
 """The intermediate option that skips intermediate training: the baseline."""
@@ -135,6 +136,10 @@ class ProbeConfig(Strict):
 class ExperimentConfig(Strict):
     name: str = "experiment"
     data_dir: str | None = Field(default=None, description="local data folder; default: $CODESTILTS_DATA")
+    data_source: Literal["local", "hf"] = Field(
+        default="local",
+        description="hf: built-in tasks that know their Hugging Face dataset download it instead of reading data_dir",
+    )
     task_files: list[str] = Field(default=[], description="YAML files defining more tasks (relative to the config file)")
     model: ModelConfig
     source_language: str | Annotated[list[str], Field(min_length=1)] = Field(
@@ -147,6 +152,9 @@ class ExperimentConfig(Strict):
     intermediate: Annotated[list[str | IntermediateOption], Field(min_length=1)] = [NONE]
     targets: list[str] = []
     probes: list[str] = []
+    task_options: dict[str, TaskOptions] = Field(
+        default={}, description="per task name: keep_names / keep_comments in its code inputs (default: both dropped)"
+    )
     training: TrainingConfig = TrainingConfig()
     probe: ProbeConfig = ProbeConfig()
     pretrain: PretrainConfig | None = None

@@ -23,7 +23,7 @@ from codestilts.config import (
 )
 from codestilts.errors import UserError
 from codestilts.models.backbone import check_model
-from codestilts.tasks import Format, Task, all_tasks, check_data, get_task
+from codestilts.tasks import Format, Task, all_tasks, check_data, get_task, task_for
 from codestilts.tasks.files import resolve_data_dir
 from codestilts.tasks.mixtures import MIXTURES, mixture_tasks
 from codestilts.tasks.user import load_task_file
@@ -80,9 +80,18 @@ def _make(kind: StageKind, slug: str, params: dict[str, Any], parents: tuple[str
     return Stage(kind=kind, id=stage_id(kind, slug, params, parents), params=params, parents=parents, labels=labels)
 
 
+def _configured(config: ExperimentConfig, task: Task) -> Task:
+    """``task`` with the options that ``task_options:`` gives it, reading from the Hub when
+    ``data_source: hf`` asks for it and the task knows its Hub dataset."""
+    options = config.task_options.get(task.name)
+    if options is not None:
+        task = task.with_options(options, where=config.where("task_options", task.name))
+    return task.from_source(config.data_source) if task.load_from_hub is not None else task
+
+
 def _resolve_task(config: ExperimentConfig, data_dir: Path | None, key: str, index: int, formats: frozenset[Format], name: str | None = None) -> Task:
     where = config.where(key, index)
-    task = get_task(name or getattr(config, key)[index], where=where)
+    task = _configured(config, get_task(name or getattr(config, key)[index], where=where))
     if task.format not in formats:
         expected = " or ".join(sorted(f.value for f in formats))
         raise UserError(f"task {task.name!r} is {task.format.value}; expected {expected} here", where=where)
@@ -95,6 +104,8 @@ def build_plan(config: ExperimentConfig) -> Plan:
     data_dir = resolve_data_dir(config.data_dir)
     for i, path in enumerate(config.task_files):
         load_task_file(path, where=config.where("task_files", i))
+    for name in config.task_options:  # an unknown name, or options for a task without any, fail here
+        _configured(config, get_task(name, where=config.where("task_options", name)))
     if config.pretrain is None:
         check_model(config.model.name, where=config.where("model", "name"))
     model = config.model.model_dump()
@@ -128,7 +139,7 @@ def build_plan(config: ExperimentConfig) -> Plan:
         for option, inter_params in intermediates.items():
             parents: tuple[str, ...] = base
             if inter_params is not None:
-                tasks = [get_task(t["name"]) for t in inter_params["tasks"]]
+                tasks = [task_for(t) for t in inter_params["tasks"]]
                 inter = _make(
                     "intermediate",
                     f"{option}-s{inter_seed}",
@@ -153,7 +164,7 @@ def build_plan(config: ExperimentConfig) -> Plan:
                             "seed": seed,
                         },
                         parents,
-                        labels | {"task": target.name},
+                        labels | {"task": target.label},
                     )
                     evaluated = _make(
                         "evaluate",
@@ -165,7 +176,7 @@ def build_plan(config: ExperimentConfig) -> Plan:
                             "max_length": config.model.max_length,
                         },
                         (trained.id,),
-                        labels | {"task": target.name, "role": "target"},
+                        labels | {"task": target.label, "role": "target"},
                     )
                     stages += [trained, evaluated]
                 for probe in probes:
@@ -183,7 +194,7 @@ def build_plan(config: ExperimentConfig) -> Plan:
                                 "probe": config.probe.model_dump(),
                             },
                             parents,
-                            labels | {"task": probe.name, "seed": probe_seed, "role": "probe"},
+                            labels | {"task": probe.label, "seed": probe_seed, "role": "probe"},
                         )
                     )
     return Plan(stages=_dedupe(stages), data_dir=data_dir, config=config)

@@ -59,6 +59,15 @@ def build_fixture_data(root: Path, problems: int = PROBLEMS) -> Path:
     return root
 
 
+@pytest.fixture(autouse=True, scope="session")
+def features_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Tokenised features are cached in a temporary folder, never in the user's ~/.cache."""
+    path = tmp_path_factory.mktemp("cache")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CODESTILTS_CACHE", str(path))
+        yield path
+
+
 @pytest.fixture(scope="session")
 def fixture_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_fixture_data(tmp_path_factory.mktemp("data"))

@@ -22,10 +22,10 @@ from codestilts.models.task_model import HeadSpec, TaskModel
 from codestilts.parallel import process_state
 from codestilts.plan import Stage
 from codestilts.store import StageDir, write_json
-from codestilts.tasks import Task, get_task, records
+from codestilts.tasks import Task, records, task_for
 from codestilts.tasks.base import Record
 from codestilts.training.evaluation import evaluate_records
-from codestilts.training.features import encode
+from codestilts.training.cache import encode_cached
 from codestilts.training.loop import FitResult, TrainSource, fit
 from codestilts.training.sampling import TaskSampler, mix_in, task_probabilities
 
@@ -49,7 +49,7 @@ class StageContext:
         return self.stage.params
 
     def task(self) -> Task:
-        return get_task(self.params["task"]["name"])
+        return task_for(self.params["task"])
 
     @property
     def is_main(self) -> bool:
@@ -128,23 +128,24 @@ def train(
         for j in everything
     }
     model = TaskModel(encoder, specs)
-    sources = [
-        TrainSource(
-            j.task.name,
-            j.task.format,
-            encode(
-                subset(
-                    [r for lang in j.train_languages for r in task_records(ctx, j.task, lang, "train")],
-                    cfg.max_train_examples,
-                ),
-                tokenizer,
-                max_length,
-            ),
-        )
+    train_records = {
+        j.task.name: subset([r for lang in j.train_languages for r in task_records(ctx, j.task, lang, "train")], cfg.max_train_examples)
         for j in everything
-    ]
+    }
     dev = {j.task.name: task_records(ctx, j.task, j.dev_language, "dev", cfg.max_eval_examples) for j in jobs}
-    dev_features = {name: encode(items, tokenizer, max_length) for name, items in dev.items()}
+    with process_state().main_process_first():  # the main process fills the features cache, the others read it
+        sources = [
+            TrainSource(
+                j.task.name,
+                j.task.format,
+                encode_cached(train_records[j.task.name], tokenizer, max_length, name=f"{j.task.name}/{'+'.join(j.train_languages)}/train"),
+            )
+            for j in everything
+        ]
+        dev_features = {
+            j.task.name: encode_cached(dev[j.task.name], tokenizer, max_length, name=f"{j.task.name}/{j.dev_language}/dev")
+            for j in jobs
+        }
 
     def dev_score(m: TaskModel) -> dict[str, float]:
         scores = {}

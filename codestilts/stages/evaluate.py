@@ -9,6 +9,7 @@ from transformers import AutoTokenizer
 from codestilts.models.task_model import ENCODER_DIR, load_task_model
 from codestilts.stages.common import CHECKPOINT, StageContext, task_records
 from codestilts.store import atomic_path, write_json
+from codestilts.training.cache import encode_cached
 from codestilts.training.evaluation import evaluate_records
 
 
@@ -24,6 +25,7 @@ def run_evaluate(ctx: StageContext) -> None:
             result = evaluate_records(
                 model, task.name, task.format, examples, tokenizer,
                 max_length=ctx.params["max_length"], num_labels=task.num_labels, language=language,
+                features=encode_cached(examples, tokenizer, ctx.params["max_length"], name=f"{task.name}/{language}/test"),
             )
             per_language[language] = result.metrics | {"examples": len(examples)}
             for row in result.predictions:

@@ -26,7 +26,9 @@ from codestilts.models.backbone import num_layers
 from codestilts.models.heads import pool
 from codestilts.stages.common import StageContext, starting_encoder, task_records
 from codestilts.store import atomic_path, write_json
-from codestilts.tasks.base import RetrievalItem
+from codestilts.tasks.base import Format, RetrievalItem
+from codestilts.training.cache import encode_cached
+from codestilts.training.features import Feature, collator
 from codestilts.training.metrics import ranks, retrieval_metrics
 
 
@@ -45,19 +47,22 @@ def layer_index(layer: int | str, layers: int) -> int:
 def embed(
     encoder: PreTrainedModel,
     tokenizer: PreTrainedTokenizerBase,
-    texts: Sequence[str],
+    features: Sequence[Feature],
     *,
     layer: int,
-    max_length: int,
     batch_size: int,
+    side: str = "",
 ) -> np.ndarray:
-    """L2-normalised mean-pooled states of ``layer`` for each text."""
+    """L2-normalised mean-pooled states of ``layer`` for each retrieval feature: its text, or with
+    ``side="query_"`` its query."""
     encoder.eval()
+    pad = collator(Format.RETRIEVAL, tokenizer)
     vectors = []
-    for start in range(0, len(texts), batch_size):
-        batch = tokenizer(list(texts[start : start + batch_size]), truncation=True, max_length=max_length, padding=True, return_tensors="pt")
-        out = encoder(**batch, output_hidden_states=True)
-        pooled = pool(out.hidden_states[layer], batch["attention_mask"], "mean")
+    for start in range(0, len(features), batch_size):
+        batch = pad(list(features[start : start + batch_size]))
+        mask = batch[f"{side}attention_mask"]
+        out = encoder(input_ids=batch[f"{side}input_ids"], attention_mask=mask, output_hidden_states=True)
+        pooled = pool(out.hidden_states[layer], mask, "mean")
         vectors.append(torch.nn.functional.normalize(pooled.float(), dim=-1).numpy())
     return np.concatenate(vectors)
 
@@ -90,24 +95,29 @@ def run_probe(ctx: StageContext) -> None:
     layer = layer_index(settings["layer"], num_layers(encoder))
     source = ctx.params["source_language"]
 
-    def vectors(texts: list[str]) -> np.ndarray:
-        return embed(encoder, tokenizer, texts, layer=layer, max_length=ctx.params["model"]["max_length"], batch_size=settings["batch_size"])
+    def test_split(language: str) -> tuple[list[RetrievalItem], list[Feature]]:
+        items = task_records(ctx, task, language, "test")
+        return items, encode_cached(items, tokenizer, ctx.params["model"]["max_length"], name=f"{task.name}/{language}/test")
 
-    source_items = task_records(ctx, task, source, "test")
+    def vectors(features: list[Feature], side: str = "") -> np.ndarray:
+        return embed(encoder, tokenizer, features, layer=layer, batch_size=settings["batch_size"], side=side)
+
+    source_items, source_features = test_split(source)
     with_queries = source_items[0].query is not None
-    source_vectors = None if with_queries else dict(zip((i.group for i in source_items), vectors([i.text for i in source_items]), strict=True))
+    source_vectors = None if with_queries else dict(zip((i.group for i in source_items), vectors(source_features), strict=True))
     per_language: dict[str, dict[str, float]] = {}
     with atomic_path(ctx.dir / "predictions.jsonl") as tmp, tmp.open("w", encoding="utf-8") as out:
         for language in ctx.params["languages"]:
-            if with_queries:
-                items = task_records(ctx, task, language, "test")
-                found = _directions(vectors([i.query or "" for i in items]), vectors([i.text for i in items]), both=False)
-            elif language == source:
+            if language == source and not with_queries:
                 continue
+            items, features = test_split(language)
+            if with_queries:
+                found = _directions(vectors(features, "query_"), vectors(features), both=False)
             else:
-                items, candidates = aligned(source_items, task_records(ctx, task, language, "test"))
+                by_group = dict(zip((i.group for i in items), vectors(features), strict=True))
+                items, candidates = aligned(source_items, items)
                 queries = np.stack([source_vectors[i.group] for i in items])
-                found = _directions(queries, vectors([i.text for i in candidates]), both=True)
+                found = _directions(queries, np.stack([by_group[c.group] for c in candidates]), both=True)
             per_language[language] = _metrics(found) | {"examples": len(items)}
             for direction, ranked in found.items():
                 for item, rank in zip(items, ranked, strict=True):

@@ -12,7 +12,7 @@ from codestilts.stages.common import (
     TrainingTask,
     train,
 )
-from codestilts.tasks import get_task
+from codestilts.tasks import get_task, task_for
 from codestilts.training.loop import FitResult
 
 
@@ -34,7 +34,7 @@ def run_intermediate(ctx: StageContext) -> None:
     params = ctx.params
     jobs = []
     for identity in params["tasks"]:
-        task = get_task(identity["name"])
+        task = task_for(identity)
         languages = task.languages if params["translate_train"] else (task.source_language,)
         jobs.append(TrainingTask(task, tuple(languages), task.source_language))
     extra, rates = [], {}

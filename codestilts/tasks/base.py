@@ -9,9 +9,14 @@ and retrieval pairs are made by problem and never leak across languages.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from codestilts.errors import UserError
 
 
 class Format(StrEnum):
@@ -132,9 +137,32 @@ TaskData = Mapping[str, Mapping[str, list[Record]]]
 Loader = Callable[[Path], TaskData]
 
 
+class TaskOptions(BaseModel):
+    """How a code task renders code (``task_options:`` in the experiment config).
+
+    By default code inputs of retrieval, clone and code-search tasks drop comments and docstrings
+    and mask the problem's function names, so that no answer leaks through them; these keep them.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    keep_names: bool = False
+    keep_comments: bool = False
+
+    def active(self) -> list[str]:
+        """The options switched on, by name (empty for the defaults)."""
+        return [name for name, on in self.model_dump().items() if on]
+
+
+OptionsLoader = Callable[[Path, TaskOptions], TaskData]
+HubLoader = Callable[[TaskOptions], TaskData]
+DataSource = Literal["local", "hf"]
+
+
 @dataclass(frozen=True)
 class Task:
-    """A registered task. ``load`` reads the local data folder (laid out like ``../shared/data``)."""
+    """A registered task. ``load`` reads the local data folder (laid out like ``../shared/data``);
+    ``load_from_hub`` the same benchmark from the Hugging Face Hub (``hf_dataset``), for users online."""
 
     name: str
     format: Format
@@ -148,11 +176,54 @@ class Task:
     labels: tuple[str, ...] = ()
     hf_dataset: str | None = None
     version: str = "1"
+    load_with_options: OptionsLoader | None = field(default=None, repr=False, compare=False)
+    """The loader that honours :class:`TaskOptions`; tasks without one take no options."""
+    options: TaskOptions = TaskOptions()
+    load_from_hub: HubLoader | None = field(default=None, repr=False, compare=False)
+    source: DataSource = "local"
 
     @property
     def num_labels(self) -> int:
         return len(self.labels)
 
-    def identity(self) -> dict[str, str]:
-        """What of the task enters a stage hash: a changed loader bumps ``version``."""
-        return {"name": self.name, "format": self.format.value, "version": self.version}
+    @property
+    def label(self) -> str:
+        """The name in reports: ``clone-mbxp[keep_names]`` for a variant with options."""
+        active = self.options.active()
+        return f"{self.name}[{','.join(active)}]" if active else self.name
+
+    def with_options(self, options: TaskOptions, *, where: str | None = None) -> Task:
+        """This task loading with ``options``; a task that renders no code takes none."""
+        if options == self.options:
+            return self
+        if self.load_with_options is None:
+            raise UserError(
+                f"task {self.name!r} takes no options", where=where, hint="keep_names and keep_comments are for code retrieval, clone and code-search tasks"
+            )
+        return replace(self, options=options)
+
+    def from_source(self, source: DataSource, *, where: str | None = None) -> Task:
+        """This task reading its data from ``source``; ``hf`` needs a task that knows its Hub dataset."""
+        if source == "hf" and self.load_from_hub is None:
+            raise UserError(
+                f"task {self.name!r} cannot be loaded from Hugging Face", where=where, hint="use the local data folder (data_source: local)"
+            )
+        return replace(self, source=source)
+
+    def read(self, root: Path) -> TaskData:
+        """Every record, from the Hub or the local data folder ``root``, with the task's options."""
+        if self.source == "hf":
+            return self.load_from_hub(self.options)
+        if self.options.active():
+            return self.load_with_options(root, self.options)
+        return self.load(root)
+
+    def identity(self) -> dict:
+        """What of the task enters a stage hash: a changed loader bumps ``version``; options and a
+        data source other than the local folder, when set (the Hub's rows may differ from the files')."""
+        identity = {"name": self.name, "format": self.format.value, "version": self.version}
+        if self.options.active():
+            identity["options"] = self.options.model_dump()
+        if self.source != "local":
+            identity["source"] = self.source
+        return identity

@@ -16,7 +16,7 @@ from typing import Protocol
 import numpy as np
 from tree_sitter import Node
 
-from codestilts.tasks.base import PairExample, Record, RetrievalItem, TaskData
+from codestilts.tasks.base import PairExample, Record, RetrievalItem, TaskData, TaskOptions
 from codestilts.tasks.code_text import GRAMMARS, clean_code, find_nodes, parser_for
 
 CLONE_LABELS = ("different", "clone")
@@ -50,14 +50,15 @@ def split_by_problem(per_language: Mapping[str, list[Record]], rule: Splitter) -
     }
 
 
-def code_text(solution: Solution, language: str, *, keep_names: bool = False, code: str | None = None) -> str:
-    """Model input for ``solution``: no comments or docstrings; names masked unless ``keep_names``."""
+def code_text(solution: Solution, language: str, options: TaskOptions = TaskOptions(), *, code: str | None = None) -> str:
+    """Model input for ``solution``: comments and docstrings dropped, function names masked, unless
+    ``options`` keep them."""
     return clean_code(
         solution.code if code is None else code,
         language,
-        mask_names=not keep_names,
-        drop_comments=not keep_names,
-        entry_point=None if keep_names else solution.entry_point,
+        mask_names=not options.keep_names,
+        drop_comments=not options.keep_comments,
+        entry_point=None if options.keep_names else solution.entry_point,
     )
 
 
@@ -72,7 +73,7 @@ def mask_name(text: str, entry_point: str | None) -> str:
 # --- retrieval ----------------------------------------------------------------------------------
 
 
-def retrieval_items(table: Table, rule: Splitter, *, with_query: bool, keep_names: bool = False) -> TaskData:
+def retrieval_items(table: Table, rule: Splitter, *, with_query: bool, options: TaskOptions = TaskOptions()) -> TaskData:
     """One item per problem and language; ``with_query`` pairs each with its NL description."""
     return split_by_problem(
         {
@@ -80,8 +81,8 @@ def retrieval_items(table: Table, rule: Splitter, *, with_query: bool, keep_name
                 RetrievalItem(
                     id=s.id,
                     group=s.group,
-                    text=code_text(s, lang, keep_names=keep_names),
-                    query=(s.description if keep_names else mask_name(s.description, s.entry_point)) if with_query else None,
+                    text=code_text(s, lang, options),
+                    query=(s.description if options.keep_names else mask_name(s.description, s.entry_point)) if with_query else None,
                 )
                 for s in problems.values()
             ]
@@ -183,7 +184,7 @@ def similar_problems(descriptions: Mapping[str, str], assignment: Mapping[str, s
     return neighbours
 
 
-def clone_pairs(table: Table, rule: Splitter, *, keep_names: bool = False) -> TaskData:
+def clone_pairs(table: Table, rule: Splitter, *, options: TaskOptions = TaskOptions()) -> TaskData:
     """Balanced clone pairs within each language: per problem one positive and one negative.
 
     Positive: the solution and a rewrite of it. Negative: the solution and a rewrite of the most
@@ -199,14 +200,14 @@ def clone_pairs(table: Table, rule: Splitter, *, keep_names: bool = False) -> Ta
     for lang, problems in table.items():
         pairs: list[Record] = []
         for g, s in sorted(problems.items()):
-            left = code_text(s, lang, keep_names=keep_names)
+            left = code_text(s, lang, options)
             if s.buggy is not None and _hash(g) % 2 == 0:
-                other, kind = code_text(s, lang, keep_names=keep_names, code=s.buggy), "buggy"
+                other, kind = code_text(s, lang, options, code=s.buggy), "buggy"
             else:
                 q = next((h for h in neighbours.get(g, []) if h in problems), None)
                 if q is None:
                     continue  # no negative, so no positive either: the classes stay balanced
-                other, kind = code_text(problems[q], lang, keep_names=keep_names), f"other:{problems[q].id}"
+                other, kind = code_text(problems[q], lang, options), f"other:{problems[q].id}"
             pairs.append(PairExample(f"{s.id}/clone", g, left, rewrite(left, lang), 1))
             pairs.append(PairExample(f"{s.id}/{kind}", g, left, rewrite(other, lang), 0))
         per_language[lang] = pairs

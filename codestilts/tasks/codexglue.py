@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from codestilts.tasks.base import Format, RetrievalItem, Task, TaskData
+from codestilts.tasks.base import Format, RetrievalItem, Task, TaskData, TaskOptions
 from codestilts.tasks.code_text import clean_code
 from codestilts.tasks.files import open_text
 from codestilts.tasks.registry import register
@@ -19,12 +19,12 @@ LANGUAGES = {"java": "java", "csharp": "cs"}
 FILES = {(split, lang): f"code/codexglue-code-to-code-trans/{stem}.java-cs.txt.{ext}.gz" for split, stem in SPLIT_FILES.items() for lang, ext in LANGUAGES.items()}
 
 
-def load_xret_codexglue(data_dir: Path) -> TaskData:
+def load_xret_codexglue(data_dir: Path, options: TaskOptions = TaskOptions()) -> TaskData:
     data: dict[str, dict[str, list]] = {lang: {} for lang in LANGUAGES}
     for (split, lang), path in FILES.items():
         with open_text(data_dir / path) as handle:
             data[lang][split] = [
-                RetrievalItem(id=f"{split}/{i}", group=f"codexglue/{split}/{i}", text=clean_code(line.strip(), lang))
+                RetrievalItem(id=f"{split}/{i}", group=f"codexglue/{split}/{i}", text=clean_code(line.strip(), lang, mask_names=not options.keep_names, drop_comments=not options.keep_comments))
                 for i, line in enumerate(handle)
                 if line.strip()
             ]
@@ -43,5 +43,6 @@ register(
         data_files=tuple(FILES.values()),
         hf_dataset="google/code_x_glue_cc_code_to_code_trans",
         load=load_xret_codexglue,
+        load_with_options=load_xret_codexglue,
     )
 )

@@ -22,11 +22,13 @@ def resolve_data_dir(configured: str | Path | None) -> Path | None:
     return Path(value).expanduser().resolve() if value else None
 
 
-def require_data_dir(data_dir: Path | None, task: str) -> Path:
+def require_data_dir(data_dir: Path | None, task: str, *, hub: str | None = None) -> Path:
+    """``data_dir``, which ``task`` needs; ``hub``: its Hugging Face dataset, named as the alternative."""
     if data_dir is None:
+        online = f"; or, online, data_source: hf to load Hugging Face dataset {hub}" if hub else ""
         raise UserError(
             f"task {task!r} reads the local data folder, and none is set",
-            hint=f"set {DATA_ENV}=/path/to/data or data_dir: in the config; the layout is that of ../shared/data",
+            hint=f"set {DATA_ENV}=/path/to/data or data_dir: in the config; the layout is that of ../shared/data{online}",
         )
     return data_dir
 

@@ -7,6 +7,8 @@ solutions plus a per-language docstring and a buggy version; tasks that need tho
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from functools import partial
 from pathlib import Path
 
 from codestilts.tasks.base import (
@@ -15,6 +17,7 @@ from codestilts.tasks.base import (
     SpanExample,
     Task,
     TaskData,
+    TaskOptions,
 )
 from codestilts.tasks.code_pairs import (
     CLONE_LABELS,
@@ -26,6 +29,7 @@ from codestilts.tasks.code_pairs import (
 )
 from codestilts.tasks.code_text import clean_code
 from codestilts.tasks.files import read_jsonl
+from codestilts.tasks.hub import hub_split, values
 from codestilts.tasks.registry import register
 from codestilts.tasks.splits import HUMANEVAL_PROBLEMS
 
@@ -45,26 +49,33 @@ HUMANEVALPACK_FILES = _files("humanevalpack", "humanevalpack")
 HUMANEVAL_X_FILES = _files("humaneval-x", "humaneval")
 
 
-def read_table(data_dir: Path, files: dict[str, str]) -> Table:
-    """Every problem in every language; ``description`` and ``buggy`` where the files have them."""
+def solutions(rows: Iterable[dict]) -> dict[str, Solution]:
+    """One language's problems; ``description`` and ``buggy`` where the rows have them (the local
+    files and the Hub datasets have the same fields)."""
     return {
-        lang: {
-            problem_group(r["task_id"]): Solution(
-                id=r["task_id"],
-                group=problem_group(r["task_id"]),
-                code=r["declaration"] + r["canonical_solution"],
-                description=r.get("docstring", ""),
-                entry_point=r.get("entry_point"),
-                buggy=r["declaration"] + r["buggy_solution"] if "buggy_solution" in r else None,
-            )
-            for r in read_jsonl(data_dir / path)
-        }
-        for lang, path in files.items()
+        problem_group(r["task_id"]): Solution(
+            id=r["task_id"],
+            group=problem_group(r["task_id"]),
+            code=r["declaration"] + r["canonical_solution"],
+            description=r.get("docstring", ""),
+            entry_point=r.get("entry_point"),
+            buggy=r["declaration"] + r["buggy_solution"] if "buggy_solution" in r else None,
+        )
+        for r in rows
     }
 
 
-def load_defect(data_dir: Path) -> TaskData:
-    table = read_table(data_dir, HUMANEVALPACK_FILES)
+def read_table(data_dir: Path, files: dict[str, str]) -> Table:
+    """Every problem in every language, from the local files."""
+    return {lang: solutions(read_jsonl(data_dir / path)) for lang, path in files.items()}
+
+
+def hub_table(dataset: str) -> Table:
+    """Every problem in every language, from the Hub (one config per language, split ``test``)."""
+    return {lang: solutions(values(hub_split(dataset, lang, "test"))) for lang in LANGUAGES}
+
+
+def defect_examples(table: Table) -> TaskData:
     return split_by_problem(
         {
             lang: [
@@ -111,8 +122,7 @@ def bug_span(correct: str, buggy: str) -> tuple[int, int]:
     return start, end
 
 
-def load_bugloc(data_dir: Path) -> TaskData:
-    table = read_table(data_dir, HUMANEVALPACK_FILES)
+def bugloc_examples(table: Table) -> TaskData:
     per_language = {}
     for lang, problems in table.items():
         examples = []
@@ -132,7 +142,21 @@ SPLIT_NOTE = "by problem, shared across languages and tasks: 60/10/30 of the 164
 LEAK_NOTE = "comments and docstrings dropped, the problem's function name masked"
 
 
-def _task(name: str, fmt: Format, metric: str, description: str, files: dict[str, str], load, *, labels=(), hf="bigcode/humanevalpack", note=SPLIT_NOTE) -> None:
+HUMANEVAL_X_HUB = "THUDM/humaneval-x"
+HUMANEVALPACK_HUB = "bigcode/humanevalpack"
+
+
+def _task(
+    name: str, fmt: Format, metric: str, description: str, build: Callable[..., TaskData], *,
+    x: bool = False, labels=(), note=SPLIT_NOTE, options: bool = False,
+) -> None:
+    """Register a task built from the HumanEval-X table (``x``) or the HumanEvalPack one, read
+    from the local files or the Hub; ``options``: ``build`` honours :class:`TaskOptions`."""
+    files, dataset = (HUMANEVAL_X_FILES, HUMANEVAL_X_HUB) if x else (HUMANEVALPACK_FILES, HUMANEVALPACK_HUB)
+
+    def load(data_dir: Path, options: TaskOptions = TaskOptions()) -> TaskData:
+        return build(read_table(data_dir, files), options=options)
+
     register(
         Task(
             name=name,
@@ -144,8 +168,10 @@ def _task(name: str, fmt: Format, metric: str, description: str, files: dict[str
             description=description,
             splits_note=note,
             data_files=tuple(files.values()),
-            hf_dataset=hf,
+            hf_dataset=dataset,
             load=load,
+            load_with_options=load if options else None,
+            load_from_hub=lambda options: build(hub_table(dataset), options=options),
         )
     )
 
@@ -153,31 +179,31 @@ def _task(name: str, fmt: Format, metric: str, description: str, files: dict[str
 _task(
     "defect-humanevalpack", Format.CLASSIFICATION, "accuracy",
     "defect detection: HumanEvalPack canonical (correct) vs buggy solution, comments dropped",
-    HUMANEVALPACK_FILES, load_defect, labels=("correct", "buggy"),
+    lambda table, **_: defect_examples(table), labels=("correct", "buggy"),  # takes no options
 )
 _task(
     "bugloc-humanevalpack", Format.SPAN_EXTRACTION, "f1",
     "bug localisation: the span of the buggy solution that differs from the canonical one, asked with the "
     "problem's docstring; comments dropped (metrics: f1 primary, exact_match)",
-    HUMANEVALPACK_FILES, load_bugloc,
+    lambda table, **_: bugloc_examples(table),  # takes no options
 )
 _task(
     "xret-humaneval-x", Format.RETRIEVAL, "acc@1",
     f"cross-language solution retrieval: declaration + solution, {LEAK_NOTE}; both directions",
-    HUMANEVAL_X_FILES, lambda d: retrieval_items(read_table(d, HUMANEVAL_X_FILES), HUMANEVAL_PROBLEMS, with_query=False),
-    hf="THUDM/humaneval-x", note=SPLIT_NOTE + "; the probe ranks within the test problems",
+    partial(retrieval_items, rule=HUMANEVAL_PROBLEMS, with_query=False),
+    x=True, note=SPLIT_NOTE + "; the probe ranks within the test problems", options=True,
 )
 _task(
     "code-search-humaneval-x", Format.RETRIEVAL, "acc@1",
     f"NL -> code search: the docstring (function name masked) retrieves declaration + solution, {LEAK_NOTE}; "
     "solutions and docstrings read from HumanEvalPack (HumanEval-X's solutions); trainable in Python with in-batch negatives",
-    HUMANEVALPACK_FILES, lambda d: retrieval_items(read_table(d, HUMANEVALPACK_FILES), HUMANEVAL_PROBLEMS, with_query=True),
-    note=SPLIT_NOTE + "; ranking within each split",
+    partial(retrieval_items, rule=HUMANEVAL_PROBLEMS, with_query=True),
+    note=SPLIT_NOTE + "; ranking within each split", options=True,
 )
 _task(
     "clone-humaneval-x", Format.PAIR_CLASSIFICATION, "accuracy",
     f"clone detection within a language: a solution vs a rewrite of it (names renamed, re-indented), or vs a "
     f"rewrite of its buggy version or of the most similar other problem's solution; balanced; {LEAK_NOTE}; read from HumanEvalPack",
-    HUMANEVALPACK_FILES, lambda d: clone_pairs(read_table(d, HUMANEVALPACK_FILES), HUMANEVAL_PROBLEMS), labels=CLONE_LABELS,
-    note=SPLIT_NOTE + "; negatives come from the same split",
+    partial(clone_pairs, rule=HUMANEVAL_PROBLEMS),
+    labels=CLONE_LABELS, note=SPLIT_NOTE + "; negatives come from the same split", options=True,
 )

@@ -6,9 +6,11 @@ official id ranges (:data:`MBPP_PROBLEMS`), so a Python training problem is neve
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from functools import partial
 from pathlib import Path
 
-from codestilts.tasks.base import Format, PairExample, Task, TaskData
+from codestilts.tasks.base import Format, PairExample, Task, TaskData, TaskOptions
 from codestilts.tasks.code_pairs import (
     CLONE_LABELS,
     Solution,
@@ -20,6 +22,7 @@ from codestilts.tasks.code_pairs import (
     split_by_problem,
 )
 from codestilts.tasks.files import read_jsonl
+from codestilts.tasks.hub import hub_split, values
 from codestilts.tasks.registry import register
 from codestilts.tasks.splits import MBPP_PROBLEMS
 
@@ -40,7 +43,6 @@ FILES = {
 }
 SOLVED = ("python", "java", "js", "ts", "kotlin", "ruby", "php", "cpp", "csharp")
 """The languages whose records carry a canonical solution (go, perl, scala, swift have prompts only)."""
-SOLVED_FILES = {lang: FILES[lang] for lang in SOLVED}
 
 
 def problem_group(task_id: str) -> str:
@@ -48,42 +50,58 @@ def problem_group(task_id: str) -> str:
     return f"mbpp/{task_id.rsplit('/', 1)[1]}"
 
 
+HUB = "mxeval/mbxp"
+HUB_CONFIGS = {
+    "python": "python", "java": "java", "js": "javascript", "ts": "typescript", "kotlin": "kotlin", "ruby": "ruby",
+    "php": "php", "csharp": "csharp", "go": "go", "perl": "perl", "scala": "scala", "swift": "swift",
+}
+"""Our language names -> the Hub dataset's configs (it has no C++: MBCPP is in the local files only)."""
+
+
+def solutions(rows: Iterable[dict], *, prompts_only: bool = False) -> dict[str, Solution]:
+    """One language's problems: prompt + solution (rows without a solution are skipped unless
+    ``prompts_only``, which keeps the prompt alone for every row). The local files and the Hub
+    have the same fields."""
+    problems = {}
+    for r in rows:
+        solution = r.get("canonical_solution")
+        if not prompts_only and not solution:
+            continue
+        group = problem_group(r["task_id"])
+        problems[group] = Solution(
+            id=r["task_id"],
+            group=group,
+            code=r["prompt"] if prompts_only else r["prompt"] + solution,
+            description=r.get("description") or "",
+            entry_point=r.get("entry_point"),
+        )
+    return problems
+
+
 def read_table(data_dir: Path, languages: tuple[str, ...] = SOLVED, *, prompts_only: bool = False) -> Table:
-    """Problems per language: prompt + solution (records without a solution are skipped unless
-    ``prompts_only``, which keeps the prompt alone for every record)."""
-    table = {}
-    for lang in languages:
-        problems = {}
-        for r in read_jsonl(data_dir / FILES[lang]):
-            solution = r.get("canonical_solution")
-            if not prompts_only and not solution:
-                continue
-            group = problem_group(r["task_id"])
-            problems[group] = Solution(
-                id=r["task_id"],
-                group=group,
-                code=r["prompt"] if prompts_only else r["prompt"] + solution,
-                description=r.get("description") or "",
-                entry_point=r.get("entry_point"),
-            )
-        table[lang] = problems
-    return table
+    """Problems per language, from the local files."""
+    return {lang: solutions(read_jsonl(data_dir / FILES[lang]), prompts_only=prompts_only) for lang in languages}
+
+
+def hub_table(languages: tuple[str, ...] = SOLVED) -> Table:
+    """Problems per language, from the Hub (languages it lacks are left out)."""
+    return {lang: solutions(values(hub_split(HUB, HUB_CONFIGS[lang], "test"))) for lang in languages if lang in HUB_CONFIGS}
 
 
 NL2CODE_LABELS = ("mismatch", "match")
 
 
-def load_nl2code(data_dir: Path) -> TaskData:
+def nl2code_pairs(table: Table, options: TaskOptions) -> TaskData:
     """Does this solution implement this description? Per problem the true pair, and the solution
     under the description of the most similar other problem of the same split."""
-    problems = read_table(data_dir, ("python",))["python"]
+    problems = table["python"]
     neighbours = similar_problems({g: s.description for g, s in problems.items()}, MBPP_PROBLEMS.assign(problems))
     examples = []
     for g, s in sorted(problems.items()):
         other = next(iter(neighbours.get(g, [])), None)
         if other is None:
             continue
-        code = code_text(s, "python")
+        code = code_text(s, "python", options)
         examples.append(PairExample(f"{s.id}/match", g, s.description, code, 1))
         examples.append(PairExample(f"{s.id}/mismatch", g, problems[other].description, code, 0))
     return split_by_problem({"python": examples}, MBPP_PROBLEMS)
@@ -93,7 +111,15 @@ SPLIT_NOTE = "MBPP's official ids, shared by every language and task: train 1-10
 LEAK_NOTE = "comments and docstrings dropped, the entry point masked in every case style"
 
 
-def _task(name: str, fmt: Format, description: str, load, *, languages=SOLVED, files=SOLVED_FILES, labels=(), note=SPLIT_NOTE) -> None:
+def _task(
+    name: str, fmt: Format, description: str, build: Callable[..., TaskData], *,
+    languages: tuple[str, ...] = SOLVED, labels=(), note=SPLIT_NOTE,
+) -> None:
+    """Register a task built from the problem table of ``languages``, read from the local files or the Hub."""
+
+    def load(data_dir: Path, options: TaskOptions = TaskOptions()) -> TaskData:
+        return build(read_table(data_dir, languages), options=options)
+
     register(
         Task(
             name=name,
@@ -104,9 +130,11 @@ def _task(name: str, fmt: Format, description: str, load, *, languages=SOLVED, f
             labels=labels,
             description=description,
             splits_note=note,
-            data_files=tuple(files.values()),
-            hf_dataset="mxeval/mbxp",
+            data_files=tuple(FILES[lang] for lang in languages),
+            hf_dataset=HUB,
             load=load,
+            load_with_options=load,
+            load_from_hub=lambda options: build(hub_table(languages), options=options),
         )
     )
 
@@ -114,26 +142,26 @@ def _task(name: str, fmt: Format, description: str, load, *, languages=SOLVED, f
 _task(
     "xret-mbxp", Format.RETRIEVAL,
     f"cross-language solution retrieval over the 9 MBXP languages with solutions: prompt + solution, {LEAK_NOTE}; both directions",
-    lambda d: retrieval_items(read_table(d), MBPP_PROBLEMS, with_query=False),
+    partial(retrieval_items, rule=MBPP_PROBLEMS, with_query=False),
     note=SPLIT_NOTE + "; the probe ranks within the test problems",
 )
 _task(
     "code-search-mbxp", Format.RETRIEVAL,
     f"NL -> code search: the MBPP description retrieves the solution in each language, {LEAK_NOTE}; "
     "trainable in Python with in-batch negatives",
-    lambda d: retrieval_items(read_table(d), MBPP_PROBLEMS, with_query=True),
+    partial(retrieval_items, rule=MBPP_PROBLEMS, with_query=True),
     note=SPLIT_NOTE + "; ranking within each split",
 )
 _task(
     "clone-mbxp", Format.PAIR_CLASSIFICATION,
     f"clone detection within a language: a solution vs a rewrite of it (names renamed, re-indented) or vs a rewrite "
     f"of the most similar other problem's solution; balanced; {LEAK_NOTE}",
-    lambda d: clone_pairs(read_table(d), MBPP_PROBLEMS), labels=CLONE_LABELS,
+    partial(clone_pairs, rule=MBPP_PROBLEMS), labels=CLONE_LABELS,
     note=SPLIT_NOTE + "; negatives come from the same split",
 )
 _task(
     "nl2code-mbpp", Format.PAIR_CLASSIFICATION,
     "NL -> code matching for encoders: does this Python solution (name masked, docstring dropped) implement this "
     "description? Negatives: the description of the most similar problem; balanced",
-    load_nl2code, languages=("python",), files={"python": FILES["python"]}, labels=NL2CODE_LABELS,
+    nl2code_pairs, languages=("python",), labels=NL2CODE_LABELS,
 )

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import difflib
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from codestilts.errors import UserError
-from codestilts.tasks.base import SPLITS, Record, Task, TaskData
+from codestilts.tasks.base import SPLITS, Record, Task, TaskData, TaskOptions
 from codestilts.tasks.files import missing_files, require_data_dir
 
 _TASKS: dict[str, Task] = {}
-_LOADED: dict[tuple[str, Path], TaskData] = {}
+_LOADED: dict[tuple[str, TaskOptions, str, Path], TaskData] = {}
 
 
 def register(task: Task) -> Task:
@@ -34,11 +36,18 @@ def get_task(name: str, *, where: str | None = None) -> Task:
         raise UserError(f"unknown task {name!r}", where=where, hint=hint) from None
 
 
+def task_for(identity: Mapping[str, Any]) -> Task:
+    """The task a stage's ``identity`` (see :meth:`Task.identity`) names, with its options."""
+    task = get_task(identity["name"]).with_options(TaskOptions(**identity.get("options", {})))
+    return task.from_source(identity.get("source", "local"))
+
+
 def _root(task: Task, data_dir: Path | None) -> Path:
     """The data folder, required only by tasks with files in it (a task file's paths are absolute)."""
-    if (task.data_files and all(Path(f).is_absolute() for f in task.data_files)) or (not task.data_files and data_dir is None):
+    own_files = bool(task.data_files) and all(Path(f).is_absolute() for f in task.data_files)
+    if task.source == "hf" or own_files or (not task.data_files and data_dir is None):
         return data_dir or Path("/")
-    return require_data_dir(data_dir, task.name)
+    return require_data_dir(data_dir, task.name, hub=task.hf_dataset if task.load_from_hub else None)
 
 
 def check_data(task: Task, data_dir: Path | None, *, where: str | None = None) -> None:
@@ -49,9 +58,12 @@ def check_data(task: Task, data_dir: Path | None, *, where: str | None = None) -
 
 
 def _check_files(task: Task, root: Path, where: str | None = None) -> None:
-    missing = missing_files(root, task.data_files)
+    missing = [] if task.source == "hf" else missing_files(root, task.data_files)
     if missing:
-        online = f"; online it is Hugging Face dataset {task.hf_dataset}" if task.hf_dataset else ""
+        if task.load_from_hub is not None:
+            online = f"; or, online, data_source: hf to load Hugging Face dataset {task.hf_dataset}"
+        else:
+            online = f"; online it is Hugging Face dataset {task.hf_dataset}" if task.hf_dataset else ""
         raise UserError(
             f"task {task.name!r} needs {missing[0]}, which does not exist",
             where=where,
@@ -62,10 +74,10 @@ def _check_files(task: Task, root: Path, where: str | None = None) -> None:
 def load(task: Task, data_dir: Path | None) -> TaskData:
     """All records of a task, read once per process."""
     root = _root(task, data_dir)
-    key = (task.name, root)
+    key = (task.name, task.options, task.source, root)
     if key not in _LOADED:
         _check_files(task, root)
-        _LOADED[key] = task.load(root)
+        _LOADED[key] = task.read(root)
     return _LOADED[key]
 
 

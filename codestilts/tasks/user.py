@@ -35,6 +35,7 @@ from codestilts.errors import UserError
 from codestilts.tasks import base
 from codestilts.tasks.base import SPLITS, Format, Task, TaskData
 from codestilts.tasks.files import open_text, read_jsonl, reading
+from codestilts.tasks.hub import hub_rows
 from codestilts.tasks.registry import _TASKS, register
 
 RECORDS: dict[Format, type] = {
@@ -157,17 +158,7 @@ def _rows(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
 
 
 def _hf_rows(source: HfSource, split: str) -> Iterator[tuple[str, dict[str, Any]]]:
-    try:
-        import datasets
-
-        dataset = datasets.load_dataset(source.id, source.config, split=split)
-    except Exception as err:  # offline, unknown id or split: all the user's to fix
-        raise UserError(
-            f"cannot load Hugging Face dataset {source.id!r} (config {source.config!r}, split {split!r}): {err}",
-            hint="offline? export it to a jsonl file and name it under data: instead of hf:",
-        ) from None
-    for number, row in enumerate(dataset, start=1):
-        yield f"{source.id}[{split}] row {number}", row
+    return hub_rows(source.id, source.config, split, hint="offline? export it to a jsonl file and name it under data: instead of hf:")
 
 
 def _load(spec: TaskFile, path: Path) -> TaskData:

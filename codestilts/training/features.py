@@ -50,7 +50,7 @@ def _span_features(records: Sequence[SpanExample], tokenizer: PreTrainedTokenize
         in_context = 1 if record.question else 0
         sequence_ids = encoded.sequence_ids()
         offsets = [
-            tuple(span) if sequence_ids[i] == in_context else None for i, span in enumerate(encoded.pop("offset_mapping"))
+            list(span) if sequence_ids[i] == in_context else None for i, span in enumerate(encoded.pop("offset_mapping"))
         ]
         start_char, end_char = record.spans[0]
         start = next((i for i, o in enumerate(offsets) if o and o[0] <= start_char < o[1]), None)

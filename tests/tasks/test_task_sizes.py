@@ -1,0 +1,56 @@
+"""Task sizes for `codestilts tasks` are counted once and read back, until the data changes."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from codestilts.tasks import get_task, registry, sizes
+from codestilts.tasks.sizes import task_sizes
+from tests.conftest import build_fixture_data
+
+
+def forbid_loading(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args, **kwargs):
+        raise AssertionError("loaded although the sizes were cached")
+
+    monkeypatch.setattr(sizes, "load", refuse)
+
+
+def test_sizes_are_counted_once_then_read_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CODESTILTS_CACHE", str(tmp_path / "cache"))
+    data = build_fixture_data(tmp_path / "data", problems=12)
+    task = get_task("xret-humaneval-x")
+    counted = task_sizes(task, data)
+    loaded = registry.load(task, data)
+    assert counted == {lang: {split: len(per[split]) for split in per} for lang, per in loaded.items()}
+    with monkeypatch.context() as patch:
+        forbid_loading(patch)
+        assert task_sizes(task, data) == counted
+
+
+def test_changed_data_is_counted_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CODESTILTS_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr(registry, "_LOADED", {})
+    data = build_fixture_data(tmp_path / "data", problems=12)
+    task = get_task("snli")
+    before = task_sizes(task, data)
+    shutil.rmtree(data)
+    build_fixture_data(data, problems=12)
+    snli_test = data / "nl/snli_esnli/snli_test.derived.jsonl.gz"
+    snli_test.write_bytes(b"")  # an empty test split, written later than the entry
+    os.utime(snli_test, ns=(snli_test.stat().st_atime_ns, snli_test.stat().st_mtime_ns + 10**9))
+    monkeypatch.setattr(registry, "_LOADED", {})
+    assert before["en"]["test"] > 0 and task_sizes(task, data)["en"]["test"] == 0
+
+
+def test_without_a_cache_sizes_are_counted_every_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CODESTILTS_CACHE", "off")
+    data = build_fixture_data(tmp_path / "data", problems=12)
+    task_sizes(get_task("snli"), data)
+    forbid_loading(monkeypatch)
+    with pytest.raises(AssertionError, match="loaded although"):
+        task_sizes(get_task("snli"), data)
