@@ -43,3 +43,11 @@ def test_names_kept_when_asked() -> None:
 def test_strings_that_look_like_comments_survive() -> None:
     cleaned = clean_code('def f():\n    return "# not a comment"\n', "python")
     assert '"# not a comment"' in cleaned
+
+
+def test_prose_string_after_an_import_is_dropped_like_a_docstring() -> None:
+    """HumanEval/115 opens its function with ``import math`` and only then its description."""
+    code = 'def max_fill(grid):\n    import math\n    """Fill the wells with buckets."""\n    return sum(math.ceil(sum(r)) for r in grid)\n'
+    cleaned = clean_code(code, "python")
+    assert "buckets" not in cleaned
+    assert "import math" in cleaned and "math.ceil" in cleaned

@@ -20,6 +20,17 @@ def test_split_rule_is_deterministic_and_exact() -> None:
     assert SplitRule("other", rule.fractions).assign(groups) != first
 
 
+def test_a_subset_of_a_known_universe_keeps_every_problem_in_its_split() -> None:
+    """A task with only some HumanEval problems must not shift the others across splits."""
+    full = HUMANEVAL_PROBLEMS.assign(f"humaneval/{n}" for n in range(164))
+    subset = [f"humaneval/{n}" for n in range(0, 164, 3)]
+    assert HUMANEVAL_PROBLEMS.assign(subset) == {g: full[g] for g in subset}
+    unbounded = SplitRule(HUMANEVAL_PROBLEMS.salt, HUMANEVAL_PROBLEMS.fractions)
+    assert unbounded.assign(subset) != {g: full[g] for g in subset}  # what the universe prevents
+    with pytest.raises(ValueError, match="outside"):
+        HUMANEVAL_PROBLEMS.assign(["humaneval/999"])
+
+
 @pytest.mark.data
 def test_humaneval_tasks_follow_the_shared_problem_split(real_data: Path) -> None:
     expected = HUMANEVAL_PROBLEMS.assign(f"humaneval/{n}" for n in range(164))

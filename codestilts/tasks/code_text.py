@@ -165,16 +165,15 @@ def find_nodes(root: Node, language: str, types: frozenset[str]) -> list[Node]:
 
 
 def _is_docstring(node: Node) -> bool:
-    """A Python string statement that opens a module, class or function body."""
+    """A Python string statement in a module, class or function body: a docstring, or prose written
+    as one where Python does not count it (after an ``import``, as in HumanEval/115); either way a
+    statement that does nothing."""
     if node.type != "expression_statement" or node.named_child_count != 1:
         return False
     if node.named_children[0].type != "string":
         return False
     parent = node.parent
-    if parent is None or parent.type not in ("block", "module"):
-        return False
-    first = next((c for c in parent.named_children if c.type != "comment"), None)
-    return first is not None and first.id == node.id
+    return parent is not None and parent.type in ("block", "module")
 
 
 def _is_js_function_binding(node: Node) -> bool:

@@ -18,9 +18,21 @@ class SplitRule:
 
     salt: str
     fractions: tuple[tuple[str, float], ...]
+    universe: tuple[str, ...] = ()
+    """Every group of the benchmark, when known: the cut is then made over all of them, so a task
+    that has only some problems places each exactly where every other task does."""
 
     def assign(self, groups: Iterable[str]) -> dict[str, str]:
         """Map each group to a split: order groups by a salted hash, then cut by the fractions."""
+        wanted = set(groups)
+        if self.universe:
+            unknown = wanted.difference(self.universe)
+            if unknown:
+                raise ValueError(f"groups outside the {self.salt} split: {sorted(unknown)[:3]}")
+            return {g: split for g, split in self._cut(self.universe).items() if g in wanted}
+        return self._cut(wanted)
+
+    def _cut(self, groups: Iterable[str]) -> dict[str, str]:
         ordered = sorted(set(groups), key=lambda g: hashlib.sha256(f"{self.salt}\0{g}".encode()).hexdigest())
         total = len(ordered)
         assignment: dict[str, str] = {}
@@ -35,7 +47,9 @@ class SplitRule:
         return assignment
 
 
-HUMANEVAL_PROBLEMS = SplitRule("humaneval", (("train", 0.6), ("dev", 0.1), ("test", 0.3)))
+HUMANEVAL_PROBLEMS = SplitRule(
+    "humaneval", (("train", 0.6), ("dev", 0.1), ("test", 0.3)), universe=tuple(f"humaneval/{n}" for n in range(164))
+)
 """One split of the 164 HumanEval problems, shared by HumanEval-X, HumanEvalPack and their tasks."""
 
 
