@@ -8,6 +8,8 @@ import pytest
 
 from codestilts.cli import main
 from codestilts.tasks import all_tasks
+from codestilts.tasks.splits import HUMANEVAL_PROBLEMS
+from tests.conftest import PROBLEMS
 
 BUILT_IN = {
     "snli", "rte", "mrpc", "squad", "hellaswag", "commonsenseqa", "socialiqa", "cosmosqa",
@@ -25,7 +27,9 @@ def test_every_task_of_the_study_is_registered() -> None:
 def test_show_prints_sizes_and_two_examples(fixture_data: Path, capsys) -> None:
     assert main(["tasks", "show", "defect-humanevalpack", "--data-dir", str(fixture_data)]) == 0
     out = capsys.readouterr().out
-    assert "python          48       8      24" in out  # 40 problems x 2 labels, split 60/10/30
+    split = HUMANEVAL_PROBLEMS.assign(f"humaneval/{n}" for n in range(PROBLEMS))
+    train, dev, test = (2 * sum(1 for s in split.values() if s == name) for name in ("train", "dev", "test"))
+    assert ["python", str(train), str(dev), str(test)] in [line.split() for line in out.splitlines()]  # correct + buggy
     assert out.count("example ") == 2 and "label: 1 (buggy)" in out
 
 
