@@ -471,7 +471,7 @@ LANGUAGES: dict[str, Language] = {
         Language("perl", "main.pl", run=("perl", "main.pl"), aliases=("pl",), tools=("perl",),
                  syntax_marker=r"aborted due to compilation errors"),
         Language("kotlin", "main.kt",
-                 compile=("kotlinc", "-nowarn", *_JVM_TOOL_OPTS, "main.kt", "-include-runtime", "-d", "main.jar"),
+                 compile=("kotlinc", "-nowarn", "-jvm-target", "1.8", *_JVM_TOOL_OPTS, "main.kt", "-include-runtime", "-d", "main.jar"),
                  run=("java", "-ea", *_jvm_opts(512), "-jar", "main.jar"), aliases=("kt",),
                  tools=("kotlinc", "java"), memory_mb=3072, compile_memory_mb=4096, nproc=256,
                  weight=2, compile_wall_s=120.0, env=JVM_ENV),
