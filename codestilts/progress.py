@@ -31,10 +31,22 @@ def setup_logging(verbose: bool = False) -> None:
     log.propagate = False
 
 
+class _StageLogHandler(logging.FileHandler):
+    """A stage's log file. A line that cannot be written for want of disk (full, read-only) raises
+    its OSError in the stage, which then stops with one message naming the stage, instead of
+    logging's printed traceback and a stage that runs on without its log."""
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        error = sys.exc_info()[1]
+        if isinstance(error, OSError):
+            raise error
+        super().handleError(record)
+
+
 @contextmanager
 def stage_log(path) -> Iterator[None]:
     """Also write codestilts' log lines to ``path`` (a stage's ``log.txt``) while inside the block."""
-    handler = logging.FileHandler(path, encoding="utf-8")
+    handler = _StageLogHandler(path, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
     log.addHandler(handler)
     try:

@@ -5,6 +5,8 @@ same command run again once the machine is fixed finishes the work."""
 from __future__ import annotations
 
 import errno
+import io
+import logging
 import shutil
 import subprocess
 import sys
@@ -59,6 +61,23 @@ def test_environment_error_in_a_stage_stops_the_run_and_names_the_stage(
     _one_clear_line(capsys.readouterr().err, "stage target-defect-humanevalpack-none", message)
     (folder,) = (out / "stages").iterdir()  # the run stopped: the probe that does not depend on it never started
     assert not (folder / COMPLETE).exists() and not (folder / FAILED).exists()
+
+
+def test_a_log_line_the_disk_refuses_stops_the_stage_with_the_clear_line(
+    fixture_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    """logging would print its own traceback and run on; the stage's log handler raises instead."""
+
+    class FullDisk(io.StringIO):
+        def write(self, text: str) -> int:
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(logging.FileHandler, "_open", lambda self: FullDisk())
+    out = tmp_path / "out"
+    assert main(["run", str(_config(tmp_path, fixture_data)), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    _one_clear_line(err, "stage target-defect-humanevalpack-none", "no space left on device")
+    assert "Logging error" not in err
 
 
 def test_the_stage_runs_when_the_machine_is_fixed(fixture_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
