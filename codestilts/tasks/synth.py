@@ -9,6 +9,7 @@ retrieval, clone and defect tasks mask the function's name (``func``) as the ben
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from functools import cache
 from pathlib import Path
 
@@ -39,17 +40,17 @@ def corpus() -> tuple[Program, ...]:
 
 
 class CorpusSplit:
-    """:data:`SPLIT_RULE` applied once to the whole corpus: a task that leaves programs out (no
-    mutant, a boolean result) keeps every other program in the split it has in every other task."""
+    """:data:`SPLIT_RULE` cut over the whole corpus (its ``universe``): a task that leaves programs
+    out (no mutant, a boolean result) keeps every other program in the split it has in every other
+    task. The corpus is generated on first use, not at import."""
 
     def assign(self, groups: Iterable[str]) -> dict[str, str]:
-        everything = _corpus_split()
-        return {g: everything[g] for g in groups}
+        return _corpus_rule().assign(groups)
 
 
 @cache
-def _corpus_split() -> dict[str, str]:
-    return SPLIT_RULE.assign(p.id for p in corpus())
+def _corpus_rule() -> SplitRule:
+    return replace(SPLIT_RULE, universe=tuple(p.id for p in corpus()))
 
 
 SYNTH_PROGRAMS = CorpusSplit()
