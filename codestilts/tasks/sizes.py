@@ -15,6 +15,7 @@ from functools import cache
 from pathlib import Path
 
 from codestilts.cache_home import cache_home
+from codestilts.progress import log
 from codestilts.store import read_json, write_json
 from codestilts.tasks.base import SPLITS, Task
 from codestilts.tasks.registry import load
@@ -56,5 +57,8 @@ def task_sizes(task: Task, data_dir: Path | None) -> Sizes:
     data = load(task, data_dir)
     sizes = {language: {split: len(per.get(split, [])) for split in SPLITS} for language, per in data.items()}
     if entry is not None:
-        write_json(entry, sizes)
+        try:
+            write_json(entry, sizes)
+        except OSError as err:  # like the features cache: a full or read-only disk costs a recount, nothing more
+            log.warning("could not cache the sizes of %s in %s: %s", task.name, entry.parent, err)
     return sizes

@@ -54,3 +54,14 @@ def test_without_a_cache_sizes_are_counted_every_time(tmp_path: Path, monkeypatc
     forbid_loading(monkeypatch)
     with pytest.raises(AssertionError, match="loaded although"):
         task_sizes(get_task("snli"), data)
+
+
+def test_a_cache_that_cannot_be_written_only_costs_a_recount(fixture_data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A full or read-only cache folder: the sizes are still counted and returned."""
+
+    def refuse(path, obj) -> None:
+        raise OSError(28, "No space left on device", str(path))
+
+    monkeypatch.setattr(sizes, "write_json", refuse)
+    counted = sizes.task_sizes(get_task("defect-humanevalpack"), fixture_data)
+    assert sum(counted["python"].values()) > 0
