@@ -21,7 +21,8 @@ punctuation  a bracket, also the angle brackets around type arguments (``<`` in 
              (``$`` ``@``); the ``!`` of a Rust macro call
 operator     any other symbol (``+`` ``=`` ``+=`` ``&&`` ``<`` as a comparison), and a word
              that is an expression's operator (Python's ``and`` ``or`` ``not`` ``in`` ``is``,
-             Perl's ``eq`` ``lt``, Java's ``instanceof``, JavaScript's ``typeof``)
+             Perl's ``eq`` ``lt``, Java's ``instanceof``, JavaScript's ``typeof``; not the
+             ``in`` of a for loop)
 function     the callee of a call, whatever the syntax: the called name (``f`` in ``f(x)``), or
              the last name of a callee reached through ``.`` ``::`` ``->`` ``?.``
              (``abs`` in ``Math.abs(x)``, ``Math.Abs(x)``, ``std::abs(x)``, ``x.abs()``,
@@ -30,11 +31,12 @@ function     the callee of a call, whatever the syntax: the called name (``f`` i
              built-ins called as functions (``length $s``); a conversion written as a call
              (``int(x)``, Go's ``string(c)``). Also the name a function, method or constructor
              definition gives (``def f``, ``fn f``, ``func f``, ``sub f``), and a variable
-             declared with a function or lambda as its value (``const f = (x) => x``)
+             declared with a function or lambda as its value (``const f = (x) => x``,
+             ``my $f = sub {...}``, ``f := func() {...}``)
 type         a name the grammar parses as a type: built-in and declared types in annotations,
-             declarations, casts and type arguments (``int``, ``List``, ``i64``, ``var``), the
-             class of ``new T()``, the name a class, struct, interface, enum, trait or module
-             definition gives
+             declarations, casts and type arguments (``int``, ``List``, ``i64``, C#'s ``var``),
+             the class of ``new T()``, the name a class, struct, interface, enum, trait or
+             module definition gives
 keyword      any other reserved word: statements, declarations, modifiers (``def``, ``return``,
              ``let``, ``mut``, ``static``, ``new``), and ``self``, ``this``, ``super`` where the
              grammar makes them words of the language (Python's ``self`` is a parameter's name)
@@ -42,17 +44,17 @@ property     a name reached through ``.`` ``::`` ``->`` ``?.`` that is not calle
              ``x.real``, ``Length`` in ``x.Length``, ``MAX`` in ``std::i64::MAX``, ``Math`` in
              ``System.Math.Max(1, 2)``), and a name the grammar marks as a field or property
              (object and struct literal keys)
-variable     any other name: variables, parameters, constants, and the first name of a
-             qualified or member chain (``Math`` in ``Math.abs``, ``std`` in ``std::abs``,
-             ``String`` in Rust's ``String::new()``, a Go package): tree-sitter parses without
-             resolving names, so a class, namespace or package used as a value is a variable,
-             as the grammar sees it
+variable     any other name: variables, parameters, constants, argument labels, and the first
+             name of a qualified or member chain (``Math`` in ``Math.abs``, ``std`` in
+             ``std::abs``, ``String`` in Rust's ``String::new()``, a Go package): tree-sitter
+             parses without resolving names, so a class, namespace or package used as a value
+             is a variable, as the grammar sees it
 ============ ==================================================================================
 
 A snippet that stops inside open blocks (an MBXP prompt ends with the function's opening line) is
-parsed with the closers it lacks (``}``, Ruby's ``end``) appended, when they make it parse without
-errors; only the snippet's own words are tagged. Snippets are every HumanEval-X solution and every
-MBXP prompt (+ solution, where one exists).
+parsed with the fewest closers (``}``, Ruby's ``end``; at most 8) appended that make it parse
+without errors, when some do; only the snippet's own words are tagged. Snippets are every
+HumanEval-X solution and every MBXP prompt (+ solution, where one exists).
 """
 
 from __future__ import annotations
@@ -92,6 +94,9 @@ _CALLEE_FIELDS = frozenset({"function", "method", "name", "macro"})
 _DEFINITION = re.compile(r"function|method|subroutine|constructor")
 _TYPE_DEFINITION = re.compile(r"class|interface|struct|enum|trait|object|module|namespace|protocol")
 _FUNCTION_VALUE = re.compile(r"^(arrow_function|function_expression|function|lambda|lambda_expression|lambda_literal|closure_expression|func_literal)$|^anonymous_")
+_DECLARATION = re.compile(r"declar|assignment|definition")
+_NAME_HOLDER = re.compile(r"^(pattern|variable_name|scalar|variable_declaration|expression_list)$")
+"""Nodes around a declared name: swift's pattern, php's $x, perl's my $x, kotlin's val x, go's x := ..."""
 _ACCESS = re.compile(r"member|attribute|field_expression|field_access|selector|navigation_expression|scoped|qualified|scope_resolution|dependent_name|method_call_expression|class_constant_access|dotted_name|use_list")
 _QUALIFIER_FIELDS = frozenset({"object", "receiver", "operand", "argument", "value", "expression", "scope", "path", "target", "invocant", "qualifier", "package"})
 _WRAPPERS = re.compile(r"^(generic_function|generic_name|generic_type|template_function|template_method|template_type|navigation_suffix|function|type)$")
@@ -279,11 +284,27 @@ def _defines_function(node: Node) -> bool:
     parent = expression.parent
     if parent is None:
         return False
-    field = _field(expression)
-    if field in ("name", "declarator") and _DEFINITION.search(parent.type) and not _CALL.search(parent.type):
+    if _field(expression) in ("name", "declarator") and _DEFINITION.search(parent.type) and not _CALL.search(parent.type):
         return True
-    value = parent.child_by_field_name("value") or parent.child_by_field_name("right")
-    return field in ("name", "left", "pattern", "declarator") and value is not None and bool(_FUNCTION_VALUE.search(value.type))
+    return _declares_function_value(node)
+
+
+def _declares_function_value(node: Node) -> bool:
+    """``node`` is the name a declaration or assignment gives to a function or lambda (``f`` in
+    ``const f = (x) => x``, perl's ``my $f = sub {...}``, go's ``f := func() {...}``)."""
+    name = node
+    while name.parent is not None and _NAME_HOLDER.match(name.parent.type) and len(name.parent.named_children) == 1:
+        name = name.parent
+    declaration = name.parent
+    if declaration is None or not _DECLARATION.search(declaration.type):
+        return False
+    field = _field(name)
+    if field not in ("name", "left", "pattern", "declarator") and not (field is None and _first_named(name)):
+        return False
+    value = declaration.child_by_field_name("value") or declaration.child_by_field_name("right") or declaration.named_children[-1]
+    if value.type == "expression_list" and value.named_child_count == 1:
+        value = value.named_children[0]
+    return value.id != name.id and bool(_FUNCTION_VALUE.search(value.type))
 
 
 def _defines_type(node: Node) -> bool:

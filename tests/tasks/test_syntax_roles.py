@@ -18,7 +18,7 @@ import pytest
 from codestilts.synth.nodes import Append, For, Function, If, Stmt
 from codestilts.synth.render import RENDERERS
 from codestilts.tasks import get_task, load
-from codestilts.tasks.syntax_roles import LANGUAGES, tag_code
+from codestilts.tasks.syntax_roles import LANGUAGES, VERSION, tag_code
 from codestilts.tasks.synth import corpus, table
 
 CASES: dict[str, tuple[str, list[tuple[str, str]]]] = {
@@ -264,6 +264,25 @@ PROMPTS = {
 """An MBXP prompt's shape per language: it stops after the function's opening line (the model writes
 the body), so its blocks stay open."""
 
+LAMBDAS = {
+    "python": "f = lambda v: v\nc = 1\n",
+    "cpp": "void m() { auto f = [](int v) { return v; }; int c = 1; }",
+    "java": "class A { void m() { Function<Long, Long> f = v -> v; long c = 1; } }",
+    "js": "const f = (v) => v;\nconst c = 1;\n",
+    "go": "func m() {\n    f := func(v int) int { return v }\n    c := 1\n}\n",
+    "rust": "fn m() { let mut f = |v: i64| v; let c = 1; }",
+    "ts": "const f = function (v: number) { return v; };\nconst c = 1;\n",
+    "kotlin": "fun m() { val f = { v: Int -> v }; val c = 1 }",
+    "ruby": "f = ->(v) { v }\nc = 1\n",
+    "php": "<?php\n$f = function ($v) { return $v; };\n$c = 1;\n",
+    "csharp": "class A { void M() { Func<int, int> f = v => v; int c = 1; } }",
+    "perl": "my $f = sub { return $_[0]; };\nmy $c = 1;\n",
+    "scala": "object A { val f = (v: Int) => v; val c = 1 }",
+    "swift": "let f = { (v: Int) in v }\nlet c = 1\n",
+}
+"""A variable declared with a function or lambda as its value (``f``) is a function, as a defined
+function's name is; one declared with any other value (``c``) stays a variable."""
+
 
 def _tagged(code: str, language: str) -> str:
     words, tags = tag_code(code, language)
@@ -271,7 +290,7 @@ def _tagged(code: str, language: str) -> str:
 
 
 def test_every_language_has_a_case() -> None:
-    assert set(CASES) == set(LANGUAGES)
+    assert set(CASES) == set(LAMBDAS) == set(LANGUAGES)
 
 
 @pytest.mark.parametrize("language", sorted(CASES))
@@ -295,6 +314,12 @@ def test_an_unclosed_prompt_is_tagged_as_if_closed(language: str) -> None:
     tag_of = dict(zip(words, tags, strict=True))
     assert tag_of[name] == "function"
     assert [tag_of[p] for p in parameters] == ["variable"] * len(parameters)
+
+
+@pytest.mark.parametrize("language", sorted(LAMBDAS))
+def test_a_variable_declared_with_a_function_is_a_function(language: str) -> None:
+    tag_of = dict(zip(*tag_code(LAMBDAS[language], language), strict=True))
+    assert (tag_of["f"], tag_of["c"]) == ("function", "variable")
 
 
 APPEND_METHOD = {"python": "append", "js": "push", "java": "add", "cpp": "push_back", "go": "append", "rust": "push"}
@@ -389,6 +414,12 @@ def test_corresponding_tokens_of_the_six_renderings_get_one_tag() -> None:
     assert len(corpus()) == 300
     assert checked > 3000
     assert not disagreements, f"{len(disagreements)} of {checked} groups disagree, e.g. " + "; ".join(disagreements[:8])
+
+
+def test_a_rule_change_reaches_the_stage_hashes_of_both_tasks() -> None:
+    """Records tagged by other rules are not reused: both tasks' identity carries the rules' VERSION."""
+    assert get_task("syntax-roles").identity()["version"] == VERSION
+    assert get_task("synth-syntax-roles").identity()["version"].endswith(f"+tags{VERSION}")
 
 
 @pytest.mark.data
