@@ -411,8 +411,7 @@ def test_corresponding_tokens_of_the_six_renderings_get_one_tag() -> None:
             wrong = sorted({(language, tag) for language, _, tag in tokens if tag != expected})
             if wrong:
                 disagreements.append(f"{program.id} {kind} {word}: {wrong} (expected {expected})")
-    assert len(corpus()) == 300
-    assert checked > 3000
+    assert checked > 10 * len(corpus())  # names, literals, keywords, operators: no program goes unchecked
     assert not disagreements, f"{len(disagreements)} of {checked} groups disagree, e.g. " + "; ".join(disagreements[:8])
 
 
