@@ -178,7 +178,7 @@ def load_scores(out: Path, plan: Mapping[str, Any]) -> tuple[dict[str, TargetSco
         found[target] = scores
         if any(pool[0] == "rows" for pool, _ in scores.units):
             notes.append(f"`{target}`: its predictions carry no `group` (an older run), so each row is resampled as a "
-                         "problem of its own: rows of one problem are not drawn together, and its intervals are too narrow")
+                         "problem of its own: rows of one problem are not drawn together, so its intervals may be too narrow")
     return found, notes
 
 
@@ -204,14 +204,19 @@ def _align(target: str, metric: str, runs: Mapping[Run, Scored]) -> TargetScores
     keys = sorted(set.intersection(*[set(c) for row in cells for c in row]))
     if not keys:
         return None
-    first = cells[0][0]
+    return _per_unit(target, metric, options, seeds, cells, keys)
+
+
+def _per_unit(target: str, metric: str, options: list[str], seeds: list[int], cells: list[list[Scored]], keys: list[RowKey]) -> TargetScores:
+    """The scores of ``keys`` in every (option, seed) cell, summed per (stratum, unit)."""
+    unit = {k: cells[0][0][k][0] for k in keys}
     strata = list(dict.fromkeys(k[:2] for k in keys))
-    units = sorted({first[k][0] for k in keys})
-    stratum_of, unit_of_key = {s: i for i, s in enumerate(strata)}, {u: i for i, u in enumerate(units)}
-    bucket = np.array([stratum_of[k[:2]] * len(units) + unit_of_key[first[k][0]] for k in keys])
+    units = sorted(set(unit.values()))
+    stratum_index, unit_index = {s: i for i, s in enumerate(strata)}, {u: i for i, u in enumerate(units)}
+    bucket = np.array([stratum_index[k[:2]] * len(units) + unit_index[unit[k]] for k in keys])
     shape = (len(options), len(seeds), len(strata), len(units))
     sums = []
-    for part in (1, 2):
+    for part in (1, 2):  # numerator, denominator
         values = np.array([[[c[k][part] for k in keys] for c in row] for row in cells]).reshape(-1, len(keys))
         summed = np.zeros((len(strata) * len(units), values.shape[0]))
         np.add.at(summed, bucket, values.T)
@@ -325,13 +330,18 @@ def compare_groups(scope: str, reps: Replicates, groups: Mapping[str, Group]) ->
 NAMES = {Group.CODE: "code intermediate tasks", Group.NL: "NL intermediate tasks", Group.NONE: "no intermediate training"}
 
 
+def count_span(counts: Iterable[int]) -> str:
+    """``3``, or ``1-3`` where the counts differ."""
+    found = sorted(counts)
+    return str(found[0]) if found[0] == found[-1] else f"{found[0]}-{found[-1]}"
+
+
 def seeds_text(seeds: Mapping[str, int]) -> str:
     """How many seeds an interval resampled, and what it covers where there was only one."""
     single = [t for t, n in seeds.items() if n == 1]
     if single and len(single) == len(seeds):
         return "one seed: the interval covers test-problem variation only, not training randomness"
-    counts = sorted({n for n in seeds.values() if n > 1})
-    text = f"{counts[0]}{'-' + str(counts[-1]) if len(counts) > 1 else ''} seeds"
+    text = f"{count_span(n for n in seeds.values() if n > 1)} seeds"
     if single:
         text += f"; one seed for {', '.join(f'`{t}`' for t in single)}, whose part covers test-problem variation only"
     return text

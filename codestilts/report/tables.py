@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 
 from codestilts.config import NONE
-from codestilts.report.bootstrap import Comparison, sentence
+from codestilts.report.bootstrap import Comparison, count_span, sentence
 from codestilts.report.groups import OptionInfo, in_group_order
 
 AVERAGE = "avg"
@@ -108,12 +108,6 @@ def source_matrix(results: pd.DataFrame, target: str, options: Sequence[str]) ->
     return table.reindex(order, level=0)
 
 
-def _span(counts: Sequence[int]) -> str:
-    """``3``, or ``1-3`` where the targets of a scope have different numbers of seeds."""
-    low, high = min(counts, default=0), max(counts, default=0)
-    return str(low) if low == high else f"{low}-{high}"
-
-
 COMPARISON_COLUMNS = ["scope", "summary", "left", "right", "delta", "ci_low", "ci_high", "problems", "seeds", "significant", "sentence"]
 
 
@@ -124,7 +118,7 @@ def comparison_frame(comparisons: Sequence[Comparison]) -> pd.DataFrame:
          "delta": c.interval.estimate if c.interval else math.nan,
          "ci_low": c.interval.low if c.interval else math.nan,
          "ci_high": c.interval.high if c.interval else math.nan,
-         "problems": c.problems, "seeds": _span([n for _, n in c.seeds]) if c.interval else "",
+         "problems": c.problems, "seeds": count_span(n for _, n in c.seeds) if c.interval else "",
          "significant": bool(c.interval and c.interval.significant), "sentence": sentence(c)}
         for c in comparisons
     ]
@@ -148,11 +142,8 @@ def _tex_escape(text: str) -> str:
 
 def seeds_header(seeds: pd.Series) -> str:
     """``3 seeds`` (``2-3 seeds`` where options differ), from the cells that have a seed."""
-    counts = sorted(int(n) for n in set(seeds) if n > 0)
-    if not counts:
-        return "no seed"
-    span = f"{counts[0]}-{counts[-1]}" if len(counts) > 1 else str(counts[0])
-    return f"{span} seed{'s' if counts[-1] > 1 else ''}"
+    counts = [int(n) for n in seeds if n > 0]
+    return f"{count_span(counts)} seed{'s' if max(counts) > 1 else ''}" if counts else "no seed"
 
 
 def main_cells(main: pd.DataFrame) -> tuple[list[str], list[tuple[str, str, list[str]]]]:
