@@ -38,7 +38,7 @@ def test_run_writes_tidy_results(finished) -> None:
 def test_report_has_main_and_language_tables(finished) -> None:
     result, _ = finished
     report = (result.out / "report.md").read_text()
-    assert "| intermediate | defect-humanevalpack (accuracy) | xret-humaneval-x (acc@1, probe) |" in report
+    assert "| intermediate | defect-humanevalpack (accuracy, 1 seed) | xret-humaneval-x (acc@1, probe, 1 seed) |" in report
     assert "| none |" in report and "| snli |" in report
     assert "## defect-humanevalpack: accuracy per language" in report
     assert "python (source)" in report

@@ -40,6 +40,6 @@ def test_quickstart_runs_end_to_end_without_a_data_folder(tmp_path: Path, monkey
 
     report = (tmp_path / "report.md").read_text()
     target, probe = raw["targets"][0], raw["probes"][0]
-    assert f"| intermediate | {target} (accuracy) | {probe} (acc@1, probe) |" in report
+    assert f"| intermediate | {target} (accuracy, 1 seed) | {probe} (acc@1, probe, 1 seed) |" in report
     assert "figures/deltas.png" in report
     assert (tmp_path / "figures" / "deltas.png").stat().st_size > 0

@@ -1,17 +1,22 @@
-"""Paired bootstrap over test examples and seeds, from the per-example predictions in the store.
+"""Paired cluster bootstrap over test problems and seeds, from the per-example predictions in the store.
 
-Every option of a run is evaluated on the same test examples, so one resample of the examples
-(stratified by language: each language keeps its size) and one resample of the seeds serve every
-option at once; differences between options are then paired. A target's value in a replicate is
-the mean over its zero-shot languages of the per-language metric, and an average over targets is
-the mean of the targets' values in the same replicate.
+The independent unit is the problem, not the prediction row: a problem has several rows (both
+solutions of defect detection, both directions of a probe, every language, every target of the
+same benchmark), and rows of one problem succeed or fail together. A replicate draws problems with
+replacement, once, and weights every row by how often its problem was drawn, for every option,
+seed, source language, language, direction and target alike: differences between options are
+paired. Seeds are drawn once per replicate as well. A target's value in a replicate is the mean
+over its (source, zero-shot language) strata of the per-stratum metric, and an average over
+targets is the mean of the targets' values in the same replicate.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+import warnings
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +29,18 @@ REPLICATES = 2000
 RNG_SEED = 2005_13013
 """Fixed, so that the same store gives the same intervals (the paper's arXiv id)."""
 LEVEL = 0.95
+
+SHARED_BENCHMARKS = frozenset({"humaneval", "mbpp", "crux", "synth", "codexglue"})
+"""Benchmarks whose loaders name a record's group ``<benchmark>/<problem>`` (tasks/humaneval.py and
+humaneval_package.py, mbxp.py, crux.py, codexglue.py, synth/generate.py): one problem in every
+task, language and direction that uses it. Any other group is a problem of its own task only."""
+
+Unit = tuple[tuple[str, ...], str]
+"""A resampled unit: (pool, name). A replicate draws each pool's units among themselves; units of
+different pools (benchmarks, tasks) are different units even when their names are equal."""
+
+RowKey = tuple[str, str, str, str]
+"""Which test example a row is: (source, language, direction, id); probes name it by its group."""
 
 
 def example_score(row: Mapping[str, Any], metric: str) -> tuple[float, float] | None:
@@ -40,31 +57,53 @@ def example_score(row: Mapping[str, Any], metric: str) -> tuple[float, float] | 
     return None
 
 
-def _key(source: str, row: Mapping[str, Any]) -> tuple[str, ...]:
-    """Which test example a row is: probes have a direction and a problem, evaluations an id."""
+def row_key(source: str, row: Mapping[str, Any]) -> RowKey:
     return (source, row["language"], row.get("direction", ""), str(row.get("id", row.get("group"))))
+
+
+def unit_of(task: str, key: RowKey, row: Mapping[str, Any]) -> Unit:
+    """The problem a row belongs to: ``humaneval/12`` is the same unit in every task, ``mbpp/12``
+    another one; a group of any other form is a unit of ``task`` alone. A row without a group
+    (predictions written before rows carried one) is its own unit, drawn within its language."""
+    group = row.get("group")
+    if group is None:
+        return ("rows", task, *key[:2]), f"{key[2]}/{key[3]}"
+    benchmark, slash, problem = str(group).partition("/")
+    if slash and benchmark in SHARED_BENCHMARKS:
+        return ("benchmark", benchmark), problem
+    return ("task", task), str(group)
+
+
+Run = tuple[str, str, int | None]
+"""An evaluate or probe stage of one target: (intermediate option, source language, seed)."""
+Scored = dict[RowKey, tuple[Unit, float, float]]
 
 
 @dataclass
 class TargetScores:
-    """One target's per-example scores: ``numerator``/``denominator`` are (options, seeds, examples)."""
+    """One target's scores, summed per unit: ``numerator``/``denominator`` are (options, seeds,
+    strata, units), a stratum being a (source, language) pair and ``units`` the target's units."""
 
     target: str
     metric: str
     options: list[str]
     seeds: list[int]
-    strata: list[np.ndarray]
+    strata: list[tuple[str, str]]
+    units: list[Unit]
     numerator: np.ndarray
     denominator: np.ndarray
 
 
 @dataclass
 class Replicates:
-    """Option values on the full data (``point``) and in each bootstrap replicate (``samples``)."""
+    """Option values on the full data (``point``) and in each bootstrap replicate (``samples``);
+    ``units``: the problems resampled; ``seeds``: per target, how many seeds were resampled."""
 
     options: list[str]
     point: np.ndarray
     samples: np.ndarray
+    units: frozenset[Unit] = frozenset()
+    seeds: dict[str, int] = field(default_factory=dict)
 
     def column(self, option: str) -> tuple[float, np.ndarray]:
         i = self.options.index(option)
@@ -94,12 +133,27 @@ def _read_rows(path: Path) -> list[dict[str, Any]]:
         return [json.loads(line) for line in handle if line.strip()]
 
 
+def _scored(target: str, source: str, metric: str, rows: Iterable[Mapping[str, Any]]) -> Scored | None:
+    """A stage's zero-shot rows by example, with their unit and score; None if the metric does
+    not split into examples."""
+    found: Scored = {}
+    for row in rows:
+        if row["language"] == source:
+            continue
+        score = example_score(row, metric)
+        if score is None:
+            return None
+        key = row_key(source, row)
+        found[key] = (unit_of(target, key, row), *score)
+    return found
+
+
 def load_scores(out: Path, plan: Mapping[str, Any]) -> tuple[dict[str, TargetScores], list[str]]:
-    """Per target, the zero-shot per-example scores of every option and seed; and notes on what
-    could not be used. Seeds kept are those every option has (a seedless stage, the base model's
-    probe, stands for every seed); examples kept are those every option and seed has."""
+    """Per target, the zero-shot per-example scores of every option, source language and seed; and
+    notes on what could not be used. Seeds kept are those every option has (a seedless stage, the
+    base model's probe, stands for every seed); examples kept are those every option and seed has."""
     store = Store(out)
-    by_target: dict[str, dict[tuple[str, int | None], dict[tuple[str, ...], tuple[float, float]]]] = {}
+    by_target: dict[str, dict[Run, Scored]] = {}
     metrics: dict[str, str] = {}
     unsplittable: set[str] = set()
     for stage in plan["stages"]:
@@ -109,79 +163,109 @@ def load_scores(out: Path, plan: Mapping[str, Any]) -> tuple[dict[str, TargetSco
         labels, meta = stage["labels"], read_json(folder / "metrics.json")
         target, metric, source = labels["task"], meta["metric"], meta["source_language"]
         metrics[target] = metric
-        scores = {}
-        for row in _read_rows(folder / "predictions.jsonl"):
-            if row["language"] == source:
-                continue
-            score = example_score(row, metric)
-            if score is None:
-                break
-            scores[_key(source, row)] = score
+        scored = _scored(target, source, metric, _read_rows(folder / "predictions.jsonl"))
+        if scored is None:
+            unsplittable.add(target)
         else:
-            by_target.setdefault(target, {})[(labels["intermediate"], labels["seed"])] = scores
-            continue
-        unsplittable.add(target)
+            by_target.setdefault(target, {})[(labels["intermediate"], source, labels["seed"])] = scored
     notes = [f"`{t}`: its metric {metrics[t]} does not split into examples; no intervals for it" for t in sorted(unsplittable)]
     found = {}
     for target, runs in sorted(by_target.items()):
         scores = _align(target, metrics[target], runs)
         if scores is None:
             notes.append(f"`{target}`: no seed or example shared by every option; no intervals for it")
-        else:
-            found[target] = scores
+            continue
+        found[target] = scores
+        if any(pool[0] == "rows" for pool, _ in scores.units):
+            notes.append(f"`{target}`: its predictions carry no `group` (an older run), so each row is resampled as a "
+                         "problem of its own: rows of one problem are not drawn together, so its intervals may be too narrow")
     return found, notes
 
 
-def _align(target: str, metric: str, runs: Mapping[tuple[str, int | None], Mapping[tuple[str, ...], tuple[float, float]]]) -> TargetScores | None:
-    options = list(dict.fromkeys(option for option, _ in runs))
-    seeded = [{seed for o, seed in runs if o == option and seed is not None} for option in options]
+def _align(target: str, metric: str, runs: Mapping[Run, Scored]) -> TargetScores | None:
+    options = list(dict.fromkeys(option for option, _, _ in runs))
+    sources = sorted({source for _, source, _ in runs})
+    seeded = [{seed for o, _, seed in runs if o == option and seed is not None} for option in options]
     seeds = sorted(set.intersection(*[s for s in seeded if s])) if any(seeded) else []
     if not seeds:
         return None
-    cells = [[runs.get((option, seed), runs.get((option, None))) for seed in seeds] for option in options]
-    complete = [i for i, row in enumerate(cells) if all(cell is not None for cell in row)]
+
+    def cell(option: str, seed: int) -> Scored | None:
+        """Every source language's rows of one option and seed (a seedless stage serves every seed)."""
+        found = [runs.get((option, s, seed), runs.get((option, s, None))) for s in sources]
+        if all(part is None for part in found):
+            return None
+        return {k: v for part in found if part is not None for k, v in part.items()}
+
+    cells = [[cell(option, seed) for seed in seeds] for option in options]
+    complete = [i for i, row in enumerate(cells) if all(c is not None for c in row)]
     options = [options[i] for i in complete]
     cells = [cells[i] for i in complete]
-    keys = sorted(set.intersection(*[set(cell) for row in cells for cell in row]))
+    keys = sorted(set.intersection(*[set(c) for row in cells for c in row]))
     if not keys:
         return None
-    values = np.array([[[cell[k] for k in keys] for cell in row] for row in cells])
-    stratum = [k[:2] for k in keys]
-    strata = [np.flatnonzero([s == name for s in stratum]) for name in dict.fromkeys(stratum)]
-    return TargetScores(target, metric, options, seeds, strata, values[..., 0], values[..., 1])
+    return _per_unit(target, metric, options, seeds, cells, keys)
+
+
+def _per_unit(target: str, metric: str, options: list[str], seeds: list[int], cells: list[list[Scored]], keys: list[RowKey]) -> TargetScores:
+    """The scores of ``keys`` in every (option, seed) cell, summed per (stratum, unit)."""
+    unit = {k: cells[0][0][k][0] for k in keys}
+    strata = list(dict.fromkeys(k[:2] for k in keys))
+    units = sorted(set(unit.values()))
+    stratum_index, unit_index = {s: i for i, s in enumerate(strata)}, {u: i for i, u in enumerate(units)}
+    bucket = np.array([stratum_index[k[:2]] * len(units) + unit_index[unit[k]] for k in keys])
+    shape = (len(options), len(seeds), len(strata), len(units))
+    sums = []
+    for part in (1, 2):  # numerator, denominator
+        values = np.array([[[c[k][part] for k in keys] for c in row] for row in cells]).reshape(-1, len(keys))
+        summed = np.zeros((len(strata) * len(units), values.shape[0]))
+        np.add.at(summed, bucket, values.T)
+        sums.append(summed.T.reshape(shape))
+    return TargetScores(target, metric, options, seeds, strata, units, sums[0], sums[1])
 
 
 def _values(scores: TargetScores, weights: np.ndarray) -> np.ndarray:
-    """(replicates, options, seeds) target values under example ``weights`` (replicates, examples)."""
-    per_stratum = []
-    for index in scores.strata:
-        num = weights[:, index] @ scores.numerator[..., index].reshape(-1, len(index)).T
-        den = weights[:, index] @ scores.denominator[..., index].reshape(-1, len(index)).T
-        with np.errstate(invalid="ignore", divide="ignore"):
-            per_stratum.append(num / den)
-    shape = (weights.shape[0], len(scores.options), len(scores.seeds))
-    return np.nanmean(np.stack(per_stratum), axis=0).reshape(shape)
+    """(replicates, options, seeds) target values under unit ``weights`` (replicates, units): per
+    stratum the weighted sum of numerators over that of denominators, then the mean over strata
+    (a stratum none of whose units was drawn is left out of that replicate's mean)."""
+    options, seeds, strata, units = scores.numerator.shape
+    num = weights @ scores.numerator.reshape(-1, units).T
+    den = weights @ scores.denominator.reshape(-1, units).T
+    with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return np.nanmean((num / den).reshape(-1, options, seeds, strata), axis=3)
+
+
+def problem_draws(units: Iterable[Unit], replicates: int, rng: np.random.Generator) -> dict[Unit, np.ndarray]:
+    """How often each unit is drawn in each replicate: each pool (a benchmark, or a task) draws as
+    many units as it has, with replacement, among its own units."""
+    pools: dict[tuple[str, ...], list[Unit]] = defaultdict(list)
+    for unit in sorted(set(units)):
+        pools[unit[0]].append(unit)
+    counts = {}
+    for members in pools.values():
+        drawn = rng.multinomial(len(members), np.full(len(members), 1 / len(members)), size=replicates)
+        counts |= {unit: drawn[:, i] for i, unit in enumerate(members)}
+    return counts
 
 
 def bootstrap(targets: Mapping[str, TargetScores], replicates: int = REPLICATES, rng_seed: int = RNG_SEED) -> dict[str, Replicates]:
-    """Replicates of every option's zero-shot value per target. Targets with the same seeds share
-    one resample of the seeds, as their seed-s stages share seed s's intermediate checkpoint."""
+    """Replicates of every option's zero-shot value per target. One draw of the problems serves
+    every target; targets with the same seeds share one draw of the seeds, as their seed-s stages
+    share seed s's intermediate checkpoint."""
     rng = np.random.default_rng(rng_seed)
+    counts = problem_draws((u for scores in targets.values() for u in scores.units), replicates, rng)
     seed_draws: dict[tuple[int, ...], np.ndarray] = {}
     found = {}
     for name, scores in sorted(targets.items()):
-        n = scores.numerator.shape[-1]
-        weights = np.zeros((replicates, n))
-        for index in scores.strata:
-            weights[:, index] = rng.multinomial(len(index), np.full(len(index), 1 / len(index)), size=replicates)
         key = tuple(scores.seeds)
         if key not in seed_draws:
             seed_draws[key] = rng.integers(0, len(key), size=(replicates, len(key)))
         draws = seed_draws[key]
-        values = _values(scores, weights)
+        values = _values(scores, np.stack([counts[u] for u in scores.units], axis=1).astype(float))
         picked = np.take_along_axis(values, draws[:, None, :].repeat(len(scores.options), axis=1), axis=2)
-        point = _values(scores, np.ones((1, n)))[0].mean(axis=1)
-        found[name] = Replicates(scores.options, point, picked.mean(axis=2))
+        point = _values(scores, np.ones((1, len(scores.units))))[0].mean(axis=1)
+        found[name] = Replicates(scores.options, point, picked.mean(axis=2), frozenset(scores.units), {name: len(scores.seeds)})
     return found
 
 
@@ -193,7 +277,8 @@ def averaged(replicates: Sequence[Replicates]) -> Replicates | None:
     columns = [[r.options.index(o) for o in options] for r in replicates]
     point = np.mean([r.point[c] for r, c in zip(replicates, columns, strict=True)], axis=0)
     samples = np.mean([r.samples[:, c] for r, c in zip(replicates, columns, strict=True)], axis=0)
-    return Replicates(options, point, samples)
+    units = frozenset().union(*(r.units for r in replicates))
+    return Replicates(options, point, samples, units, {t: n for r in replicates for t, n in r.seeds.items()})
 
 
 @dataclass(frozen=True)
@@ -207,10 +292,15 @@ class Comparison:
     """``mean`` (mean over the group's options) or ``best`` (best option of the group)."""
     interval: Interval | None
     missing: str = ""
+    problems: int = 0
+    """How many units (problems) the interval resampled."""
+    seeds: tuple[tuple[str, int], ...] = ()
+    """Per target of the scope, how many seeds the interval resampled."""
 
 
 COMPARED = ((Group.CODE, Group.NL), (Group.CODE, Group.NONE), (Group.NL, Group.NONE))
 SUMMARIES = ("mean", "best")
+"""``mean`` first: it is the primary comparison (see docs/report.md on what ``best`` can claim)."""
 
 
 def _summarise(reps: Replicates, members: Sequence[str], summary: str) -> tuple[float, np.ndarray]:
@@ -223,6 +313,7 @@ def _summarise(reps: Replicates, members: Sequence[str], summary: str) -> tuple[
 def compare_groups(scope: str, reps: Replicates, groups: Mapping[str, Group]) -> list[Comparison]:
     """Code vs NL, code vs none and NL vs none, as mean-of-group and best-of-group deltas."""
     members = {g: [o for o in reps.options if groups.get(o) == g] for g in Group}
+    counted = {"problems": len(reps.units), "seeds": tuple(sorted(reps.seeds.items()))}
     found = []
     for summary in SUMMARIES:
         for left, right in COMPARED:
@@ -232,21 +323,39 @@ def compare_groups(scope: str, reps: Replicates, groups: Mapping[str, Group]) ->
                 continue
             left_point, left_samples = _summarise(reps, members[left], summary)
             right_point, right_samples = _summarise(reps, members[right], summary)
-            found.append(Comparison(scope, left, right, summary, interval(left_point - right_point, left_samples - right_samples)))
+            found.append(Comparison(scope, left, right, summary, interval(left_point - right_point, left_samples - right_samples), **counted))
     return found
 
 
 NAMES = {Group.CODE: "code intermediate tasks", Group.NL: "NL intermediate tasks", Group.NONE: "no intermediate training"}
 
 
+def count_span(counts: Iterable[int]) -> str:
+    """``3``, or ``1-3`` where the counts differ."""
+    found = sorted(counts)
+    return str(found[0]) if found[0] == found[-1] else f"{found[0]}-{found[-1]}"
+
+
+def seeds_text(seeds: Mapping[str, int]) -> str:
+    """How many seeds an interval resampled, and what it covers where there was only one."""
+    single = [t for t, n in seeds.items() if n == 1]
+    if single and len(single) == len(seeds):
+        return "one seed: the interval covers test-problem variation only, not training randomness"
+    text = f"{count_span(n for n in seeds.values() if n > 1)} seeds"
+    if single:
+        text += f"; one seed for {', '.join(f'`{t}`' for t in single)}, whose part covers test-problem variation only"
+    return text
+
+
 def sentence(comparison: Comparison) -> str:
-    """The comparison in one plain sentence, "no significant difference" included."""
+    """The comparison in one plain sentence, "no significant difference" included, with what the
+    interval resampled."""
     what = "the best of" if comparison.summary == "best" else "the mean of"
     left, right = NAMES[comparison.left], NAMES[comparison.right]
     if comparison.interval is None:
         return f"{what.capitalize()} {left} vs {right} on {comparison.scope}: not measurable, {comparison.missing}."
     found = comparison.interval
-    ci = f"95% CI {found.low:+.3f} to {found.high:+.3f}"
+    ci = f"95% CI {found.low:+.3f} to {found.high:+.3f}; {comparison.problems} problems, {seeds_text(dict(comparison.seeds))}"
     if not found.significant:
         return f"{what.capitalize()} {left} vs {right} on {comparison.scope}: no significant difference ({found.estimate:+.3f}, {ci})."
     verb = "beats" if found.estimate > 0 else "trails"

@@ -44,16 +44,19 @@ def frame_table(frame: pd.DataFrame, sources: set[str] = frozenset()) -> str:
 def comparison_section(comparisons: pd.DataFrame, notes: Sequence[str]) -> list[str]:
     parts = ["## Code vs NL intermediate tasks", "",
              "Deltas of the zero-shot metric with 95% confidence intervals from a paired bootstrap over "
-             "test examples and seeds (see docs/report.md). *mean*: the mean over a group's options; "
-             "*best*: the group's best option.", ""]
+             "test problems and seeds (see docs/report.md): *problems* and *seeds* say how many of each the "
+             "interval resampled. *mean*: the mean over a group's options, the primary comparison; *best*: "
+             "the group's best option, chosen again in every replicate (biased upward: the best of noisy "
+             "estimates overstates the best true value).", ""]
     if comparisons.empty:
         return parts + ["No per-example predictions to compare.", ""] + [f"- {n}" for n in notes]
-    headline = comparisons[comparisons.scope == comparisons.scope.iloc[0]]
+    headline = comparisons[(comparisons.scope == comparisons.scope.iloc[0]) & (comparisons.summary == "mean")]
     parts += [f"- {s}" for s in headline["sentence"]] + [""]
     rows = [[c.scope, c.summary, f"{c.left} - {c.right}", "-" if pd.isna(c.delta) else f"{c.delta:+.3f}",
-             "-" if pd.isna(c.delta) else f"{c.ci_low:+.3f} to {c.ci_high:+.3f}", "yes" if c.significant else "no"]
+             "-" if pd.isna(c.delta) else f"{c.ci_low:+.3f} to {c.ci_high:+.3f}",
+             "-" if pd.isna(c.delta) else str(c.problems), c.seeds or "-", "yes" if c.significant else "no"]
             for c in comparisons.itertuples()]
-    parts.append(markdown_table(["scope", "summary", "comparison", "delta", "95% CI", "significant"], rows))
+    parts.append(markdown_table(["scope", "summary", "comparison", "delta", "95% CI", "problems", "seeds", "significant"], rows))
     return parts + [""] + [f"- {n}" for n in notes]
 
 
@@ -75,7 +78,9 @@ def render(
         return "\n".join(parts + ["", "No completed evaluation yet."]) + "\n"
     parts += [
         "", "## Zero-shot transfer (average over the non-source languages)", "",
-        "Mean ± standard deviation over seeds; in brackets the difference to `none` (no intermediate training); "
+        "Mean ± standard deviation over seeds (each column's header says how many; no ± for a single seed, "
+        "nor for the base model's probe, which has no training and no seed); "
+        "in brackets the difference to `none` (no intermediate training); "
         "in bold the best intermediate option per column. The last row holds each target's best option; "
         "its averages are the average of those bests.", "",
         main_table(main), "",

@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 
 from codestilts.config import NONE
-from codestilts.report.bootstrap import Comparison, sentence
+from codestilts.report.bootstrap import Comparison, count_span, sentence
 from codestilts.report.groups import OptionInfo, in_group_order
 
 AVERAGE = "avg"
@@ -46,17 +46,17 @@ def main_frame(results: pd.DataFrame, options: Mapping[str, OptionInfo]) -> pd.D
     """The main table, tidy: one row per (option, column), options in group order, then the best row."""
     per_seed = zero_shot_by_seed(results)
     targets = target_order(per_seed)
-    stats = per_seed.groupby(["intermediate", "target"])["value"].agg(["mean", "std", "count"])
+    stats = per_seed.groupby(["intermediate", "target"]).agg(mean=("value", "mean"), std=("value", "std"), seeds=("seed", "nunique"))
     roles = dict(zip(per_seed["target"], per_seed["role"], strict=False))
     metrics = dict(zip(per_seed["target"], per_seed["metric"], strict=False))
     rows: list[dict[str, Any]] = []
     for info in in_group_order(options):
         means = {}
         for target in targets:
-            mean, std, count = stats.loc[(info.name, target)] if (info.name, target) in stats.index else (math.nan, math.nan, 0)
+            mean, std, seeds = stats.loc[(info.name, target)] if (info.name, target) in stats.index else (math.nan, math.nan, 0)
             means[target] = mean
             rows.append({"option": info.name, "group": info.group.value, "column": target, "metric": metrics[target],
-                         "role": roles[target], "mean": mean, "std": 0.0 if count == 1 else std, "seeds": int(count)})
+                         "role": roles[target], "mean": mean, "std": std if seeds > 1 else math.nan, "seeds": int(seeds)})
         for column, kept in ((AVERAGE, targets), (AVERAGE_NO_RETRIEVAL, [t for t in targets if roles[t] != "probe"])):
             rows.append({"option": info.name, "group": info.group.value, "column": column, "metric": "",
                          "role": "average", "mean": _mean([means[t] for t in kept]), "std": math.nan, "seeds": 0})
@@ -108,16 +108,21 @@ def source_matrix(results: pd.DataFrame, target: str, options: Sequence[str]) ->
     return table.reindex(order, level=0)
 
 
+COMPARISON_COLUMNS = ["scope", "summary", "left", "right", "delta", "ci_low", "ci_high", "problems", "seeds", "significant", "sentence"]
+
+
 def comparison_frame(comparisons: Sequence[Comparison]) -> pd.DataFrame:
+    """One row per comparison; ``problems`` and ``seeds``: what its interval resampled."""
     rows = [
         {"scope": c.scope, "summary": c.summary, "left": c.left.value, "right": c.right.value,
          "delta": c.interval.estimate if c.interval else math.nan,
          "ci_low": c.interval.low if c.interval else math.nan,
          "ci_high": c.interval.high if c.interval else math.nan,
+         "problems": c.problems, "seeds": count_span(n for _, n in c.seeds) if c.interval else "",
          "significant": bool(c.interval and c.interval.significant), "sentence": sentence(c)}
         for c in comparisons
     ]
-    return pd.DataFrame(rows, columns=["scope", "summary", "left", "right", "delta", "ci_low", "ci_high", "significant", "sentence"])
+    return pd.DataFrame(rows, columns=COMPARISON_COLUMNS)
 
 
 def to_json(main: pd.DataFrame, languages: Mapping[str, pd.DataFrame], comparisons: pd.DataFrame, notes: Sequence[str]) -> str:
@@ -135,14 +140,23 @@ def _tex_escape(text: str) -> str:
     return "".join({"_": r"\_", "&": r"\&", "%": r"\%", "#": r"\#", "±": r"$\pm$"}.get(ch, ch) for ch in text)
 
 
+def seeds_header(seeds: pd.Series) -> str:
+    """``3 seeds`` (``2-3 seeds`` where options differ), from the cells that have a seed."""
+    counts = [int(n) for n in seeds if n > 0]
+    return f"{count_span(counts)} seed{'s' if max(counts) > 1 else ''}" if counts else "no seed"
+
+
 def main_cells(main: pd.DataFrame) -> tuple[list[str], list[tuple[str, str, list[str]]]]:
-    """The main table as text: headers, and (option, group, cells) rows with ``**`` around bests."""
+    """The main table as text: headers (metric, probe or not, seeds), and (option, group, cells)
+    rows with ``**`` around bests."""
     columns = list(dict.fromkeys(main["column"]))
-    metrics = main.drop_duplicates("column").set_index("column")
-    headers = [
-        c if metrics.loc[c, "role"] == "average" else f"{c} ({metrics.loc[c, 'metric']}{', probe' if metrics.loc[c, 'role'] == 'probe' else ''})"
-        for c in columns
-    ]
+    of_options = main[main.option != BEST]
+    headers = []
+    for c in columns:
+        first = of_options[of_options.column == c].iloc[0]
+        probe = ", probe" if first["role"] == "probe" else ""
+        seeds = seeds_header(of_options[of_options.column == c]["seeds"])
+        headers.append(c if first["role"] == "average" else f"{c} ({first['metric']}{probe}, {seeds})")
     rows = []
     for option, of_option in main.groupby("option", sort=False):
         cells = of_option.set_index("column").reindex(columns)
@@ -151,11 +165,12 @@ def main_cells(main: pd.DataFrame) -> tuple[list[str], list[tuple[str, str, list
 
 
 def cell_text(row: pd.Series) -> str:
-    """``mean ± std (delta)``; the std where there are seeds, the delta where there is a baseline."""
+    """``mean ± std (delta)``; the std where there are two seeds or more, the delta where there is
+    a baseline."""
     if pd.isna(row["mean"]):
         return "-"
     text = f"{row['mean']:.3f}"
-    if not pd.isna(row["std"]) and row["seeds"] > 0:
+    if row["seeds"] > 1:
         text += f" ± {row['std']:.3f}"
     if not pd.isna(row["delta"]):
         text += f" ({row['delta']:+.3f})"
@@ -175,10 +190,11 @@ def to_tex(main: pd.DataFrame, comparisons: pd.DataFrame) -> str:
         texts = [_tex_escape(c.strip("*")) if not c.startswith("**") else r"\textbf{" + _tex_escape(c.strip("*")) + "}" for c in cells]
         lines.append(" & ".join([_tex_escape(option)] + texts) + r" \\")
     lines += [r"\bottomrule", r"\end{tabular}", ""]
-    lines += [r"\begin{tabular}{llcc}", r"\toprule", r"scope & comparison & $\Delta$ & 95\% CI \\", r"\midrule"]
+    lines += [r"\begin{tabular}{llcccc}", r"\toprule", r"scope & comparison & $\Delta$ & 95\% CI & problems & seeds \\", r"\midrule"]
     for _, c in comparisons.iterrows():
-        ci = "-" if pd.isna(c["delta"]) else f"{c['ci_low']:+.3f} to {c['ci_high']:+.3f}"
-        delta = "-" if pd.isna(c["delta"]) else f"{c['delta']:+.3f}"
-        lines.append(f"{_tex_escape(c['scope'])} & {c['summary']} {c['left']} $-$ {c['right']} & {delta} & {ci} \\\\")
+        measured = not pd.isna(c["delta"])
+        ci = f"{c['ci_low']:+.3f} to {c['ci_high']:+.3f}" if measured else "-"
+        delta, problems, seeds = (f"{c['delta']:+.3f}", str(c["problems"]), str(c["seeds"])) if measured else ("-", "-", "-")
+        lines.append(f"{_tex_escape(c['scope'])} & {c['summary']} {c['left']} $-$ {c['right']} & {delta} & {ci} & {problems} & {seeds} \\\\")
     lines += [r"\bottomrule", r"\end{tabular}", ""]
     return "\n".join(lines)

@@ -5,7 +5,7 @@ defect (accuracy, zero-shot java and go; 4 examples each):
     snli  seed 0: java 3/4 go 3/4 -> 0.75   seed 1: java 3/4 go 1/4 -> 0.50   mean 0.625 std 0.177
     clone seed 0: java 4/4 go 4/4 -> 1.00   seed 1: java 3/4 go 3/4 -> 0.75   mean 0.875 std 0.177
 xret (acc@1 probe; ranks, 2 queries per language):
-    none  (no seed): java [1,2] go [1,1] -> 0.75
+    none  (no seed, so no ±): java [1,2] go [1,1] -> 0.75
     snli  seed 0: java [1,1] go [2,2] -> 0.50   seed 1: java [1,1] go [1,2] -> 0.75   mean 0.625
     clone both seeds: all rank 1 -> 1.00
 """
@@ -48,10 +48,10 @@ def write_fixture(out: Path) -> Path:
 
 
 MAIN_TABLE = """\
-| intermediate | defect (accuracy) | xret (acc@1, probe) | avg | avg w/o retrieval |
+| intermediate | defect (accuracy, 2 seeds) | xret (acc@1, probe, 2 seeds) | avg | avg w/o retrieval |
 |---|---|---|---|---|
 | *no intermediate task* |  |  |  |  |
-| none | 0.625 ± 0.177 | 0.750 ± 0.000 | 0.688 | 0.625 |
+| none | 0.625 ± 0.177 | 0.750 | 0.688 | 0.625 |
 | *NL tasks* |  |  |  |  |
 | snli | 0.625 ± 0.177 (+0.000) | 0.625 ± 0.177 (-0.125) | 0.625 (-0.062) | 0.625 (+0.000) |
 | *code tasks* |  |  |  |  |

@@ -48,7 +48,7 @@ def write_run(out: Path, options: Mapping[str, Sequence[str]], stages: Sequence[
     for index, stage in enumerate(stages):
         stage_id = f"{'probe' if stage.role == 'probe' else 'evaluate'}-{index}"
         planned.append({"kind": "probe" if stage.role == "probe" else "evaluate", "id": stage_id, "params": {}, "parents": [],
-                        "labels": {"intermediate": stage.intermediate, "task": stage.task, "seed": stage.seed, "role": stage.role}})
+                        "labels": {"intermediate": stage.intermediate, "task": stage.task, "seed": stage.seed, "source": stage.source, "role": stage.role}})
         folder = store.stage(stage_id)
         folder.begin({"id": stage_id})
         write_json(folder / "metrics.json", {"metric": stage.metric, "source_language": stage.source, "languages": metrics_of(stage.rows, stage.metric)})
@@ -57,3 +57,12 @@ def write_run(out: Path, options: Mapping[str, Sequence[str]], stages: Sequence[
     write_json(out / "plan.json", {"name": "synthetic", "model": "tiny", "source_language": "python", "intermediate": list(options),
                                    "tasks": {k: list(v) for k, v in task_languages.items()}, "stages": planned})
     return out
+
+
+def problem_rows(outcomes: Sequence[bool], groups: list[str], languages: Sequence[str] = ("python", "java", "go", "rust")) -> list[dict]:
+    """Defect-style rows: per problem and language a correct and a buggy solution, both right or
+    both wrong as ``outcomes[problem]`` says (rows of one problem are as correlated as can be)."""
+    return [
+        {"language": lang, "id": f"{lang}/{group}/{kind}", "group": group, "label": label, "prediction": label if outcomes[i] else 1 - label}
+        for lang in languages for i, group in enumerate(groups) for kind, label in (("correct", 0), ("buggy", 1))
+    ]

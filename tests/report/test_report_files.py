@@ -6,12 +6,14 @@ import json
 from pathlib import Path
 
 import matplotlib.image
+import numpy as np
 import pandas as pd
 import pytest
 
 from codestilts.api import write_report
 from codestilts.cli import main
 from tests.report.fixture import DEFECT_LANGUAGES, MAIN_TABLE, write_fixture
+from tests.report.synthetic import Stage, problem_rows, write_run
 
 
 @pytest.fixture(scope="module")
@@ -81,3 +83,57 @@ def test_compare_two_runs(tmp_path: Path, capsys) -> None:
     assert main(["report", "--compare", str(first), str(second)]) == 0
     printed = capsys.readouterr().out
     assert "| clone | defect | 0.875 | 0.875 | +0.000 |" in printed
+
+
+OPTIONS = {"none": [], "snli": ["snli"], "clone": ["clone-mbxp"]}
+TASK_LANGUAGES = {"snli": ["en"], "clone-mbxp": ["python", "java", "go", "rust"]}
+PROBLEMS = [f"humaneval/{i}" for i in range(30)]
+
+
+def _outcomes(*key: int, p: float) -> np.ndarray:
+    return np.random.default_rng(key).random(len(PROBLEMS)) < p
+
+
+def _reported(out: Path, stages: list[Stage]) -> tuple[str, pd.DataFrame, pd.DataFrame]:
+    write_run(out, OPTIONS, stages, TASK_LANGUAGES)
+    write_report(out)
+    return (out / "report.md").read_text(), pd.read_csv(out / "main.csv"), pd.read_csv(out / "comparisons.csv")
+
+
+def test_two_source_languages_are_both_in_the_intervals(tmp_path: Path) -> None:
+    """Python- and Java-trained stages of every option and seed: the comparisons' estimates are
+    the main table's differences (both sources), and every interval counts problems, not rows."""
+    accuracy = {"none": 0.5, "snli": 0.55, "clone": 0.6}
+    stages = [
+        Stage(option, "defect", seed, problem_rows(_outcomes(seed, index, len(source), p=p + (0.3 if source == "java" else 0)), PROBLEMS), source=source)
+        for seed in (0, 1) for index, (option, p) in enumerate(accuracy.items()) for source in ("python", "java")
+    ]
+    _, main, comparisons = _reported(tmp_path, stages)
+    means = main[main.column == "defect"].set_index("option")["mean"]
+    found = comparisons[(comparisons.scope == "`defect`") & (comparisons.summary == "mean")].set_index(["left", "right"])
+    assert found.loc[("code", "nl"), "delta"] == pytest.approx(means["clone"] - means["snli"])
+    assert found.loc[("code", "none"), "delta"] == pytest.approx(means["clone"] - means["none"])
+    assert (found["problems"] == len(PROBLEMS)).all() and (found["seeds"].astype(str) == "2").all()
+
+
+def test_one_seed_prints_no_spread_and_says_what_the_interval_covers(tmp_path: Path) -> None:
+    stages = [Stage(option, "defect", 0, problem_rows(_outcomes(index, p=p), PROBLEMS)) for index, (option, p) in enumerate({"none": 0.3, "snli": 0.3, "clone": 0.9}.items())]
+    stages += [Stage(option, "xret", None if option == "none" else 0, [{"language": "go", "direction": "s2t", "group": g, "rank": 1} for g in PROBLEMS],
+                     metric="acc@1", role="probe") for option in OPTIONS]
+    report, main, comparisons = _reported(tmp_path, stages)
+    table = [line for line in report.split("## Code vs NL")[0].splitlines() if line.startswith("|")]
+    assert len(table) == 9 and not any("±" in line for line in table)
+    assert "| intermediate | defect (accuracy, 1 seed) | xret (acc@1, probe, 1 seed) |" in report
+    assert main.set_index(["option", "column"]).loc[[("clone", "defect"), ("none", "xret")], "seeds"].tolist() == [1, 0]
+    code_vs_nl = comparisons[(comparisons.scope == "the zero-shot average") & (comparisons.summary == "mean") & (comparisons.left == "code") & (comparisons.right == "nl")].iloc[0]
+    assert code_vs_nl.significant and code_vs_nl.problems == len(PROBLEMS)
+    assert "one seed: the interval covers test-problem variation only" in code_vs_nl.sentence
+    assert f"- {code_vs_nl.sentence}" in report
+
+
+def test_the_headline_is_the_mean_of_group_comparison(reported: Path) -> None:
+    report = (reported / "report.md").read_text()
+    section = report.split("## Code vs NL intermediate tasks")[1].split("\n| scope |")[0]
+    bullets = [line for line in section.splitlines() if line.startswith("- ")]
+    assert len(bullets) == 3 and all(b.startswith("- The mean of") for b in bullets)
+    assert "| the zero-shot average | best | code - nl |" in report
