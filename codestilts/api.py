@@ -71,6 +71,7 @@ def write_plan(planned: Plan, out: Path) -> None:
             "intermediate": planned.config.option_names(),
             "tasks": {t.name: list(t.languages) for t in _plan_tasks(planned)},
             "stages": [stage.describe() for stage in planned.stages],
+            "dropped": [count.row() for count in planned.dropped],
         },
     )
 

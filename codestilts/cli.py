@@ -11,9 +11,13 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from codestilts.errors import UserError, environment_error
 from codestilts.execution.cli import register as register_execution
+
+if TYPE_CHECKING:
+    from codestilts.tasks.overlap import DroppedCount
 
 Command = Callable[[argparse.Namespace], int | None]
 
@@ -62,7 +66,26 @@ def cmd_plan(args: argparse.Namespace) -> int:
         f"{len(planned.stages)} stages: {counts['done']} done, {counts['pending']} pending, {counts['failed']} failed; "
         f"{counts['pending'] + counts['failed']} to run"
     )
+    _print_dropped(planned.dropped)
     return 0
+
+
+def _print_dropped(dropped: list[DroppedCount]) -> None:
+    """The train and dev records the stages drop for sharing a text with a test record, per task,
+    language and split (docs/tasks.md)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    if not dropped:
+        print("no train or dev record shares a text with a test record of the run")
+        return
+    table = Table(title="train/dev records dropped: each has a text equal to a test text of the run")
+    for column in ("task", "language", "split", "dropped", "of", "equal to a test text of"):
+        table.add_column(column, overflow="fold")
+    for count in dropped:
+        table.add_row(count.task, count.language, count.split, str(count.dropped), str(count.records), ", ".join(count.against))
+    Console(width=max(100, Console().width)).print(table)
+    print(f"{sum(c.dropped for c in dropped)} train/dev records dropped in all")
 
 
 def cmd_tasks(args: argparse.Namespace) -> int:

@@ -26,6 +26,7 @@ from codestilts.models.backbone import check_model
 from codestilts.tasks import Format, Task, all_tasks, check_data, get_task, task_for
 from codestilts.tasks.files import resolve_data_dir
 from codestilts.tasks.mixtures import MIXTURES, mixture_tasks
+from codestilts.tasks.overlap import DroppedCount, HeldOutTexts
 from codestilts.tasks.user import load_task_file
 
 StageKind = Literal["pretrain", "intermediate", "target", "evaluate", "probe"]
@@ -65,6 +66,8 @@ class Plan:
     stages: list[Stage]
     data_dir: Path | None
     config: ExperimentConfig
+    dropped: list[DroppedCount] = field(default_factory=list)
+    """Train and dev records that the stages drop for sharing a text with a test record."""
 
     def by_id(self) -> dict[str, Stage]:
         return {s.id: s for s in self.stages}
@@ -123,15 +126,16 @@ def build_plan(config: ExperimentConfig) -> Plan:
                 )
 
     zero_shot = sorted({lang for t in targets + probes for lang in t.languages if lang not in sources})
+    tests = HeldOutTexts(targets + probes, data_dir)
     intermediates = {
-        option.name: None if option.name == NONE else _intermediate_params(config, data_dir, i, option, zero_shot)
+        option.name: None if option.name == NONE else _intermediate_params(config, data_dir, i, option, zero_shot, tests)
         for i, option in enumerate(_options(config))
     }
 
     stages: list[Stage] = []
     base: tuple[str, ...] = ()
     if config.pretrain is not None:
-        pretrained = _make("pretrain", "code", _pretrain_params(config, data_dir), (), {"task": PRETRAIN})
+        pretrained = _make("pretrain", "code", _pretrain_params(config, data_dir, tests), (), {"task": PRETRAIN})
         stages.append(pretrained)
         base = (pretrained.id,)
     for seed in config.seeds:
@@ -162,7 +166,8 @@ def build_plan(config: ExperimentConfig) -> Plan:
                             "source_language": source,
                             "train": _train_params(config.training.target, [target]),
                             "seed": seed,
-                        },
+                        }
+                        | _dropped(tests, {target: [(source, "train"), (source, "dev")]}),
                         parents,
                         labels | {"task": target.label},
                     )
@@ -197,7 +202,15 @@ def build_plan(config: ExperimentConfig) -> Plan:
                             labels | {"task": probe.label, "seed": probe_seed, "role": "probe"},
                         )
                     )
-    return Plan(stages=_dedupe(stages), data_dir=data_dir, config=config)
+    return Plan(stages=_dedupe(stages), data_dir=data_dir, config=config, dropped=sorted(tests.counts.values(), key=lambda c: (c.task, c.language, c.split)))
+
+
+def _dropped(tests: HeldOutTexts, reads: dict[Task, list[tuple[str, str]]]) -> dict[str, Any]:
+    """A training stage's ``dropped`` parameter: the ids of the records it reads (task -> (language,
+    split) pairs) that share a text with a test record of the run. Left out when there are none,
+    so that a stage that drops nothing keeps the hash it had before records were ever dropped."""
+    dropped = tests.dropped(reads)
+    return {"dropped": dropped} if dropped else {}
 
 
 HASHED_WHEN_SET = frozenset({"group_by_length"})
@@ -214,10 +227,11 @@ def _train_params(cfg: TrainConfig, tasks: list[Task]) -> dict[str, Any]:
     return params
 
 
-def _pretrain_params(config: ExperimentConfig, data_dir: Path | None) -> dict[str, Any]:
+def _pretrain_params(config: ExperimentConfig, data_dir: Path | None, tests: HeldOutTexts) -> dict[str, Any]:
     """What the pretrain stage depends on; its data is validated here, before anything runs."""
     pretrain = config.pretrain
     where = config.where("pretrain")
+    dropped: dict[str, Any] = {}
     if pretrain.directory is None:
         task = get_task(pretrain.task, where=config.where("pretrain", "task"))
         if task.format is not Format.MLM:
@@ -226,11 +240,12 @@ def _pretrain_params(config: ExperimentConfig, data_dir: Path | None) -> dict[st
         unknown = sorted(set(pretrain.languages or []) - set(task.languages))
         if unknown:
             raise UserError(f"task {task.name!r} has no language {', '.join(unknown)}", where=config.where("pretrain", "languages"))
+        dropped = _dropped(tests, {task: [(lang, split) for lang in pretrain.languages or task.languages for split in ("train", "dev")]})
     elif not Path(pretrain.directory).is_dir():
         raise UserError(f"source folder {pretrain.directory} does not exist", where=config.where("pretrain", "directory"))
     params = pretrain.model_dump()
     params["training"] = _train_params(pretrain.training, [])
-    return {"model": config.model.model_dump(), "pretrain": params}
+    return {"model": config.model.model_dump(), "pretrain": params} | dropped
 
 
 def _options(config: ExperimentConfig) -> list[IntermediateOption]:
@@ -254,7 +269,7 @@ def _options(config: ExperimentConfig) -> list[IntermediateOption]:
 
 
 def _intermediate_params(
-    config: ExperimentConfig, data_dir: Path | None, index: int, option: IntermediateOption, zero_shot: list[str]
+    config: ExperimentConfig, data_dir: Path | None, index: int, option: IntermediateOption, zero_shot: list[str], tests: HeldOutTexts
 ) -> dict[str, Any]:
     """What an intermediate stage trains on, validated: its tasks, sampling, and baselines."""
     where = config.where("intermediate", index)
@@ -263,6 +278,10 @@ def _intermediate_params(
         single = [t.name for t in tasks if len(t.languages) < 2]
         if single:
             raise UserError(f"translate_train needs parallel tasks; {', '.join(single)} has one language", where=where)
+    reads = {
+        t: [(lang, "train") for lang in (t.languages if option.translate_train else (t.source_language,))] + [(t.source_language, "dev")]
+        for t in tasks
+    }
     mlm = None
     if option.mlm_rate > 0:
         mlm_task = get_task(MLM_TASK, where=where)
@@ -276,12 +295,13 @@ def _intermediate_params(
                 hint=f"{MLM_TASK} has {', '.join(mlm_task.languages)}",
             )
         mlm = {"task": mlm_task.identity(), "rate": option.mlm_rate, "languages": sorted(languages)}
+        reads[mlm_task] = [(lang, "train") for lang in sorted(languages)]
     return {
         "tasks": [t.identity() for t in tasks],
         "translate_train": option.translate_train,
         "sampling": {"strategy": option.sampler, "temperature": option.temperature, "cap": option.cap},
         "mlm": mlm,
-    }
+    } | _dropped(tests, reads)
 
 
 def _dedupe(stages: list[Stage]) -> list[Stage]:

@@ -52,7 +52,8 @@ def build_fixture_data(root: Path, problems: int = PROBLEMS) -> Path:
         _write_jsonl_gz(
             root / f"nl/snli_esnli/snli_{split}.derived.jsonl.gz",
             [
-                {"idx": i, "premise": f"A person number {i} walks .", "hypothesis": f"Someone {labels[i % 3]} .", "label": labels[i % 3]}
+                # every sentence its own: a train text equal to a test text would be dropped (docs/tasks.md)
+                {"idx": i, "premise": f"A person number {i} walks in the {split} set .", "hypothesis": f"Someone {labels[i % 3]} {split} {i} .", "label": labels[i % 3]}
                 for i in range(count)
             ],
         )

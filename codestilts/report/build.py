@@ -60,6 +60,14 @@ def build(out: Path) -> tuple[Report, dict, dict]:
     return Report(results, main, comparisons, notes), plan, options
 
 
+DROPPED_COLUMNS = ["task", "language", "split", "dropped", "records", "against"]
+
+
+def dropped_frame(rows: list[dict]) -> pd.DataFrame:
+    """plan.json's dropped train/dev records as a table; ``against`` joined with spaces."""
+    return pd.DataFrame([r | {"against": " ".join(r["against"])} for r in rows], columns=DROPPED_COLUMNS)
+
+
 def write_report(out: Path, formats: Collection[str] = FORMATS) -> pd.DataFrame:
     """The report files of the run in ``out``; returns the tidy results table."""
     report, plan, options = build(out)
@@ -75,6 +83,8 @@ def write_report(out: Path, formats: Collection[str] = FORMATS) -> pd.DataFrame:
         write_text(out / "results.csv", tidy.to_csv(index=False))
         write_text(out / "main.csv", report.main.to_csv(index=False))
         write_text(out / "comparisons.csv", report.comparisons.to_csv(index=False))
+        if "dropped" in plan:
+            write_text(out / "dropped.csv", dropped_frame(plan["dropped"]).to_csv(index=False))
     if "json" in formats:
         frames = {t: frame for t, (_, _, frame) in languages.items()}
         write_text(out / "report.json", tables.to_json(report.main, frames, report.comparisons, report.notes))
@@ -94,6 +104,6 @@ def write_report(out: Path, formats: Collection[str] = FORMATS) -> pd.DataFrame:
         ]
         write_text(out / "report.md", markdown.render(
             title=f"codestilts: {plan['name']}", notes=notes, main=report.main, comparisons=report.comparisons,
-            comparison_notes=report.notes, languages=languages, matrices=matrices, figures=figures,
+            comparison_notes=report.notes, languages=languages, matrices=matrices, figures=figures, dropped=plan.get("dropped"),
         ))
     return results

@@ -60,6 +60,18 @@ def comparison_section(comparisons: pd.DataFrame, notes: Sequence[str]) -> list[
     return parts + [""] + [f"- {n}" for n in notes]
 
 
+def dropped_section(dropped: Sequence[Mapping]) -> list[str]:
+    """The train and dev records the run's stages dropped for sharing a text with a test record."""
+    parts = ["## Train and dev records dropped", "",
+             "Records of a train or dev split that the stages did not use: one of their texts equals, after the task's "
+             "cleaning and whitespace normalisation, a test text of a target or probe of this run or of the task's own "
+             "test split (docs/tasks.md). Also in `dropped.csv`.", ""]
+    if not dropped:
+        return parts + ["None: no train or dev text equals a test text.", ""]
+    rows = [[d["task"], d["language"], d["split"], str(d["dropped"]), str(d["records"]), ", ".join(d["against"])] for d in dropped]
+    return parts + [markdown_table(["task", "language", "split", "dropped", "of", "equal to a test text of"], rows), ""]
+
+
 def render(
     *,
     title: str,
@@ -70,9 +82,11 @@ def render(
     languages: Mapping[str, tuple[str, set[str], pd.DataFrame]],
     matrices: Mapping[str, pd.DataFrame],
     figures: Mapping[str, str],
+    dropped: Sequence[Mapping] | None = None,
 ) -> str:
     """The whole report; ``languages``: target -> (metric, source languages, options x languages);
-    ``figures``: caption -> PNG path relative to the run folder."""
+    ``figures``: caption -> PNG path relative to the run folder; ``dropped``: plan.json's rows of
+    dropped train/dev records (None for a run planned before records were dropped)."""
     parts = [f"# {title}", ""] + [f"- {note}" for note in notes]
     if main.empty:
         return "\n".join(parts + ["", "No completed evaluation yet."]) + "\n"
@@ -90,6 +104,8 @@ def render(
         parts += ["", f"## {target}: {metric} per language", "", frame_table(frame, sources)]
         if target in matrices:
             parts += ["", f"### {target}: source x target language", "", frame_table(matrices[target])]
+    if dropped is not None:
+        parts += ["", *dropped_section(dropped)]
     if figures:
         parts += ["", "## Figures", ""]
         for caption, path in figures.items():

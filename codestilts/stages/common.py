@@ -24,6 +24,7 @@ from codestilts.plan import Stage
 from codestilts.store import StageDir, write_json
 from codestilts.tasks import Task, records, task_for
 from codestilts.tasks.base import Record
+from codestilts.tasks.overlap import without_dropped
 from codestilts.training.evaluation import evaluate_records
 from codestilts.training.cache import encode_cached
 from codestilts.training.loop import FitResult, TrainSource, fit
@@ -82,7 +83,11 @@ def subset(items: list[Record], limit: int | None) -> list[Record]:
 
 
 def task_records(ctx: StageContext, task: Task, language: str, split: str, limit: int | None = None) -> list[Record]:
-    found = subset(records(task, ctx.data_dir, language, split), limit)
+    """A split's records, less those the plan found sharing a text with a test record (the stage's
+    ``dropped`` parameter), then at most ``limit`` of them."""
+    dropped = ctx.params.get("dropped", {}).get(task.name, {}).get(language, {}).get(split, [])
+    kept = without_dropped(records(task, ctx.data_dir, language, split), dropped, where=f"{ctx.stage.id}: {task.name}/{language}/{split}")
+    found = subset(kept, limit)
     if not found:
         raise UserError(f"task {task.name!r} has no {split} records in language {language!r}")
     return found

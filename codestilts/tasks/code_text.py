@@ -5,8 +5,12 @@ and clone tasks trivial (a model matches names, not programs). :func:`clean_code
 with tree-sitter and
 
 - drops comments and, in Python, docstrings;
-- drops the file preamble (imports, includes, package clauses), which is the same for every problem;
-- masks every function the snippet defines (and each use of it) as ``func``, ``func1``, ...
+- drops imports wherever they are (``import``/``from``, ``#include``, ``use``, ``using`` directives,
+  ``require(...)``/``require``/``include`` statements, ...), at the top of the file or inside a
+  function (HumanEval/162's ``import hashlib`` would name the answer), package clauses, and PHP's
+  tags and the text after ``?>``;
+- masks every function the snippet defines (and each use of it, in string literals too) as
+  ``func``, ``func1``, ...
 
 Languages are named by their short codes (``python``, ``cpp``, ``java``, ``js``, ``go``, ``rust``, ``ts``,
 ``csharp``, ``php``, ``ruby``, ``kotlin``, ``scala``, ``swift``, ``perl``).
@@ -31,10 +35,14 @@ class Grammar:
 
     module: str
     function_nodes: frozenset[str]
-    preamble_nodes: frozenset[str]
+    dropped_nodes: frozenset[str]
+    """Imports, package clauses, PHP's ``<?php`` tag and the text after ``?>`` (which PHP prints,
+    not runs: MBPHP has model output there): dropped wherever they are."""
     identifier_nodes: frozenset[str] = frozenset({"identifier", "field_identifier", "property_identifier"})
     entry: str = "language"
-    roots: frozenset[str] = frozenset({"module", "translation_unit", "program", "source_file", "compilation_unit"})
+    import_calls: frozenset[str] = frozenset()
+    """Functions whose call is an import (``require`` in JavaScript and Ruby): the statement that
+    makes the call, or binds its result (``var md5 = require('js-md5')``), is dropped."""
 
 
 GRAMMARS: dict[str, Grammar] = {
@@ -57,6 +65,7 @@ GRAMMARS: dict[str, Grammar] = {
         "tree_sitter_javascript",
         frozenset({"function_declaration", "variable_declarator"}),
         frozenset({"import_statement"}),
+        import_calls=frozenset({"require"}),
     ),
     "go": Grammar(
         "tree_sitter_go",
@@ -74,6 +83,7 @@ GRAMMARS: dict[str, Grammar] = {
         frozenset({"import_statement"}),
         frozenset({"identifier", "property_identifier", "type_identifier"}),
         entry="language_typescript",
+        import_calls=frozenset({"require"}),
     ),
     "csharp": Grammar(
         "tree_sitter_c_sharp",
@@ -84,11 +94,20 @@ GRAMMARS: dict[str, Grammar] = {
     "php": Grammar(
         "tree_sitter_php",
         frozenset({"function_definition", "method_declaration"}),
-        frozenset({"php_tag", "namespace_use_declaration"}),
+        frozenset({
+            "php_tag", "text_interpolation", "namespace_use_declaration",
+            "require_expression", "require_once_expression", "include_expression", "include_once_expression",
+        }),
         frozenset({"name"}),
         entry="language_php",
     ),
-    "ruby": Grammar("tree_sitter_ruby", frozenset({"method"}), frozenset(), frozenset({"identifier", "constant"})),
+    "ruby": Grammar(
+        "tree_sitter_ruby",
+        frozenset({"method"}),
+        frozenset(),
+        frozenset({"identifier", "constant"}),
+        import_calls=frozenset({"require", "require_relative"}),
+    ),
     "kotlin": Grammar(
         "tree_sitter_kotlin",
         frozenset({"function_declaration"}),
@@ -110,13 +129,23 @@ GRAMMARS: dict[str, Grammar] = {
     "perl": Grammar(
         "tree_sitter_perl",
         frozenset({"subroutine_declaration_statement"}),
-        frozenset({"use_statement"}),
+        frozenset({"use_statement", "use_version_statement", "require_expression"}),
         frozenset({"bareword", "function", "varname"}),
     ),
 }
 
+CLEANING_VERSION = "2"
+"""The ``version`` of the benchmark tasks whose records this module cleans (HumanEval, MBXP,
+CodeXGLUE): bump it when the cleaning changes its output, so that stages made from the old
+records are not reused. 2: imports dropped inside functions too, names masked in strings, Ruby's
+docstrings and PHP's text after ``?>`` dropped. (The synth tasks have their own version.)"""
+
 _KEEP_NAMES = frozenset({"main"})
+_CALLS = frozenset({"call_expression", "call"})
+_WRAPPERS = frozenset({"expression_statement", "lexical_declaration", "variable_declaration", "variable_declarator"})
+"""Statements around an import expression that hold nothing else: dropped with it."""
 _BLANK_LINES = re.compile(r"\n[ \t]*(?=\n)")
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 @cache
@@ -164,16 +193,24 @@ def find_nodes(root: Node, language: str, types: frozenset[str]) -> list[Node]:
     return sorted(nodes, key=lambda n: (n.start_byte, -n.end_byte))
 
 
-def _is_docstring(node: Node) -> bool:
-    """A Python string statement in a module, class or function body: a docstring, or prose written
-    as one where Python does not count it (after an ``import``, as in HumanEval/115); either way a
-    statement that does nothing."""
-    if node.type != "expression_statement" or node.named_child_count != 1:
-        return False
-    if node.named_children[0].type != "string":
-        return False
-    parent = node.parent
-    return parent is not None and parent.type in ("block", "module")
+def _docstrings(root: Node, language: str) -> list[Node]:
+    """String statements that do nothing, in Python and Ruby: docstrings, and prose written as one.
+
+    In Python, a string statement in a module, class or function body: a docstring, or prose where
+    Python does not count it one (after an ``import``, as in HumanEval/115). In Ruby, whose last
+    statement is the method's value, a string statement before the last (MBXP's Ruby solutions
+    sometimes open with a Python docstring, examples and all).
+    """
+    if language == "python":
+        statements = find_nodes(root, language, frozenset({"expression_statement"}))
+        return [
+            n for n in statements
+            if n.named_child_count == 1 and n.named_children[0].type == "string" and n.parent is not None and n.parent.type in ("block", "module")
+        ]
+    if language == "ruby":
+        strings = find_nodes(root, language, frozenset({"string", "chained_string"}))
+        return [n for n in strings if n.parent is not None and n.parent.type == "body_statement" and n.next_named_sibling is not None]
+    return []
 
 
 def _is_js_function_binding(node: Node) -> bool:
@@ -193,12 +230,35 @@ def _defined_functions(root: Node, language: str) -> list[str]:
         if node.type == "variable_declarator" and not _is_js_function_binding(node):
             continue
         name = node.child_by_field_name("name") or node.child_by_field_name("declarator")
-        if name is None or name.type not in grammar.identifier_nodes:
+        if name is None or name.type not in grammar.identifier_nodes or name.is_missing:
             continue
         text = name.text.decode()
         if text not in names and text not in _KEEP_NAMES:
             names.append(text)
     return names
+
+
+def _import_statements(root: Node, language: str) -> list[Node]:
+    """Every import (and other dropped node) under ``root``, each widened to the statement that
+    holds nothing but it."""
+    grammar = GRAMMARS[language]
+    found = find_nodes(root, language, grammar.dropped_nodes)
+    if grammar.import_calls:
+        for call in find_nodes(root, language, _CALLS):
+            callee = call.child_by_field_name("function") or call.child_by_field_name("method")
+            if call.child_by_field_name("receiver") is None and callee is not None and callee.text.decode() in grammar.import_calls:
+                found.append(call)
+    return [_statement_of(node) for node in found]
+
+
+def _statement_of(node: Node) -> Node:
+    """``node``, or the statement around it that does nothing else (``var md5 = require(...)``)."""
+    while (parent := node.parent) is not None and parent.type in _WRAPPERS:
+        value = parent.child_by_field_name("value")
+        if parent.named_child_count != 1 and (value is None or value.id != node.id):
+            break
+        node = parent
+    return node
 
 
 def name_key(name: str) -> str:
@@ -215,7 +275,7 @@ def clean_code(
     drop_comments: bool = True,
     entry_point: str | None = None,
 ) -> str:
-    """``code`` without comments, docstrings and preamble, its own function names masked.
+    """``code`` without comments, docstrings and imports, its own function names masked.
 
     ``entry_point`` (the problem's function name) also masks any identifier spelled like it in
     another case style, such as the class ``MinCost`` that MBXP wraps around Java's ``minCost``.
@@ -230,26 +290,31 @@ def clean_code(
     like = name_key(entry_point) if entry_point else None
 
     edits: list[tuple[int, int, bytes]] = []
-    if root.type in grammar.roots:
-        edits += [(n.start_byte, n.end_byte, b"") for n in root.children if n.type in grammar.preamble_nodes]
+    for node in _import_statements(root, language):
+        after = node.next_sibling  # Perl's `require X;` ends in a `;` outside its statement
+        end = after.end_byte if after is not None and after.type == ";" and node.type == "expression_statement" else node.end_byte
+        edits.append((node.start_byte, end, b""))
     if drop_comments:
         comments = node_kinds(language, containing="comment") | {"pod"}
         edits += [(n.start_byte, n.end_byte, b"") for n in find_nodes(root, language, comments)]
-        if language == "python":
-            statements = find_nodes(root, language, frozenset({"expression_statement"}))
-            edits += [(n.start_byte, n.end_byte, b"") for n in statements if _is_docstring(n)]
+        edits += [(n.start_byte, n.end_byte, b"") for n in _docstrings(root, language)]
     if mask_names:
+
+        def masked(name: str) -> str:
+            return masks.get(name) or ("func" if like is not None and name_key(name) == like else name)
+
         for node in find_nodes(root, language, grammar.identifier_nodes):
+            if (text := node.text.decode()) != masked(text):
+                edits.append((node.start_byte, node.end_byte, masked(text).encode()))
+        for node in find_nodes(root, language, node_kinds(language, containing="string")):  # "Illegal volumeCylinder"
             text = node.text.decode()
-            if text in masks:
-                edits.append((node.start_byte, node.end_byte, masks[text].encode()))
-            elif like is not None and name_key(text) == like:
-                edits.append((node.start_byte, node.end_byte, b"func"))
+            if (words := _WORD.sub(lambda m: masked(m.group()), text)) != text:
+                edits.append((node.start_byte, node.end_byte, words.encode()))
 
     out = bytearray()
     cursor = 0
-    for start, end, replacement in sorted(edits):
-        if start < cursor:  # nested inside an edit already made (a comment inside a docstring node)
+    for start, end, replacement in sorted(edits, key=lambda e: (e[0], -e[1], len(e[2]))):
+        if start < cursor:  # nested inside an edit already made (a name inside a string, a docstring, an import)
             continue
         out += source[cursor:start] + replacement
         cursor = end

@@ -27,7 +27,7 @@ from codestilts.tasks.code_pairs import (
     retrieval_items,
     split_by_problem,
 )
-from codestilts.tasks.code_text import clean_code
+from codestilts.tasks.code_text import CLEANING_VERSION, clean_code
 from codestilts.tasks.files import read_jsonl
 from codestilts.tasks.hub import hub_split, values
 from codestilts.tasks.registry import register
@@ -139,7 +139,7 @@ def bugloc_examples(table: Table) -> TaskData:
 
 
 SPLIT_NOTE = "by problem, shared across languages and tasks: 60/10/30 of the 164 problems (train/dev/test)"
-LEAK_NOTE = "comments and docstrings dropped, the problem's function name masked"
+LEAK_NOTE = "comments, docstrings and imports dropped, the problem's function name masked"
 
 
 HUMANEVAL_X_HUB = "THUDM/humaneval-x"
@@ -172,19 +172,20 @@ def _task(
             load=load,
             load_with_options=load if options else None,
             load_from_hub=lambda options: build(hub_table(dataset), options=options),
+            version=CLEANING_VERSION,
         )
     )
 
 
 _task(
     "defect-humanevalpack", Format.CLASSIFICATION, "accuracy",
-    "defect detection: HumanEvalPack canonical (correct) vs buggy solution, comments dropped",
+    "defect detection: HumanEvalPack canonical (correct) vs buggy solution, comments and imports dropped",
     lambda table, **_: defect_examples(table), labels=("correct", "buggy"),  # takes no options
 )
 _task(
     "bugloc-humanevalpack", Format.SPAN_EXTRACTION, "f1",
     "bug localisation: the span of the buggy solution that differs from the canonical one, asked with the "
-    "problem's docstring; comments dropped (metrics: f1 primary, exact_match)",
+    "problem's docstring; comments and imports dropped (metrics: f1 primary, exact_match)",
     lambda table, **_: bugloc_examples(table),  # takes no options
 )
 _task(

@@ -15,6 +15,7 @@ from pathlib import Path
 from codestilts.errors import UserError
 from codestilts.tasks.base import Format, Task
 from codestilts.tasks.code_pairs import Solution, Table, retrieval_items
+from codestilts.tasks.code_text import CLEANING_VERSION
 from codestilts.tasks.files import read_jsonl
 from codestilts.tasks.humaneval import problem_group
 from codestilts.tasks.registry import register
@@ -73,5 +74,6 @@ register(
         data_files=(),
         hf_dataset="openai_humaneval",
         load=lambda _: retrieval_items(read_problems(), HUMANEVAL_PROBLEMS, with_query=True),
+        version=CLEANING_VERSION,
     )
 )

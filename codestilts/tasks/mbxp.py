@@ -21,6 +21,7 @@ from codestilts.tasks.code_pairs import (
     similar_problems,
     split_by_problem,
 )
+from codestilts.tasks.code_text import CLEANING_VERSION
 from codestilts.tasks.files import read_jsonl
 from codestilts.tasks.hub import hub_split, values
 from codestilts.tasks.registry import register
@@ -108,7 +109,7 @@ def nl2code_pairs(table: Table, options: TaskOptions) -> TaskData:
 
 
 SPLIT_NOTE = "MBPP's official ids, shared by every language and task: train 1-10 + 601-974, dev 511-600, test 11-510"
-LEAK_NOTE = "comments and docstrings dropped, the entry point masked in every case style"
+LEAK_NOTE = "comments, docstrings and imports dropped, the entry point masked in every case style"
 
 
 def _task(
@@ -135,6 +136,7 @@ def _task(
             load=load,
             load_with_options=load,
             load_from_hub=lambda options: build(hub_table(languages), options=options),
+            version=CLEANING_VERSION,
         )
     )
 

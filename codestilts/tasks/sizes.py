@@ -1,23 +1,26 @@
-"""How many records each split of a task has, per language, cached on disk.
+"""Summaries of a task's records, cached on disk: how many records each split has, per language
+(``codestilts tasks``), and the fingerprints of their texts (the overlap of train and test,
+:mod:`codestilts.tasks.overlap`).
 
 Loading every built-in task (tree-sitter cleaning, clone rewrites, token tagging) takes many
-seconds; ``codestilts tasks`` only needs the counts. They are kept in
-``$CODESTILTS_CACHE/sizes`` under a digest of the task's identity, its data files (path, size,
-modification time) and the source of the task loaders, so that new data or changed loaders are
-counted again.
+seconds; these only need a summary. Summaries are kept in ``$CODESTILTS_CACHE/<kind>`` under a
+digest of the task's identity, its data files (path, size, modification time) and the source of
+the task loaders, so that new data or changed loaders are summarised again.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from codestilts.cache_home import cache_home
 from codestilts.progress import log
 from codestilts.store import read_json, write_json
-from codestilts.tasks.base import SPLITS, Task
+from codestilts.tasks.base import SPLITS, Task, TaskData
 from codestilts.tasks.registry import load
 
 Sizes = dict[str, dict[str, int]]
@@ -33,8 +36,8 @@ def _loaders_digest() -> str:
     return digest.hexdigest()
 
 
-def _entry(task: Task, data_dir: Path | None) -> Path | None:
-    """The cache file of ``task``'s sizes; None when there is no cache or the data is not in files."""
+def _entry(task: Task, data_dir: Path | None, kind: str) -> Path | None:
+    """The cache file of ``task``'s summary ``kind``; None when there is no cache or the data is not in files."""
     home = cache_home()
     if home is None or task.source != "local" or not task.data_files:
         return None
@@ -46,19 +49,25 @@ def _entry(task: Task, data_dir: Path | None) -> Path | None:
         stat = path.stat()
         files.append([str(path), stat.st_size, stat.st_mtime_ns])
     key = json.dumps([task.identity(), files, _loaders_digest()], sort_keys=True)
-    return home / "sizes" / f"{task.name}-{hashlib.sha256(key.encode()).hexdigest()[:20]}.json"
+    return home / kind / f"{task.name}-{hashlib.sha256(key.encode()).hexdigest()[:20]}.json"
+
+
+def cached_summary(task: Task, data_dir: Path | None, kind: str, summarise: Callable[[TaskData], Any]) -> Any:
+    """``summarise`` of the task's records (JSON-able), computed once per task, data and loader code."""
+    entry = _entry(task, data_dir, kind)
+    if entry is not None and entry.is_file():
+        return read_json(entry)
+    summary = summarise(load(task, data_dir))
+    if entry is not None:
+        try:
+            write_json(entry, summary)
+        except OSError as err:  # like the features cache: a full or read-only disk costs a recount, nothing more
+            log.warning("could not cache the %s of %s in %s: %s", kind, task.name, entry.parent, err)
+    return summary
 
 
 def task_sizes(task: Task, data_dir: Path | None) -> Sizes:
-    """The number of records per language and split, counted once per task, data and loader code."""
-    entry = _entry(task, data_dir)
-    if entry is not None and entry.is_file():
-        return read_json(entry)
-    data = load(task, data_dir)
-    sizes = {language: {split: len(per.get(split, [])) for split in SPLITS} for language, per in data.items()}
-    if entry is not None:
-        try:
-            write_json(entry, sizes)
-        except OSError as err:  # like the features cache: a full or read-only disk costs a recount, nothing more
-            log.warning("could not cache the sizes of %s in %s: %s", task.name, entry.parent, err)
-    return sizes
+    """The number of records per language and split."""
+    return cached_summary(
+        task, data_dir, "sizes", lambda data: {language: {split: len(per.get(split, [])) for split in SPLITS} for language, per in data.items()}
+    )

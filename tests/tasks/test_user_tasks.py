@@ -23,7 +23,8 @@ def _jsonl(path: Path, rows: list[dict]) -> str:
 
 
 def _pairs(n: int, start: int = 0) -> list[dict]:
-    return [{"a": f"def f{i}(x): return x + {i}", "b": f"def g(y): return y + {i % 3}", "same": ["no", "yes"][i % 2]} for i in range(start, start + n)]
+    # every text its own: a train text equal to a test text would be dropped (docs/tasks.md)
+    return [{"a": f"def f{i}(x): return x + {i}", "b": f"def g{i}(y): return y + {i % 3}", "same": ["no", "yes"][i % 2]} for i in range(start, start + n)]
 
 
 def _task_file(folder: Path, name: str, **overrides) -> Path:
