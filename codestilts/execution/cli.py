@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from codestilts.errors import UserError
-from codestilts.execution.benchmarks import BENCHMARKS, build_program, infer_benchmark, load_problems
+from codestilts.execution.benchmarks import BENCHMARKS, build_source, infer_benchmark, load_problems
 from codestilts.execution.languages import get_language
 from codestilts.execution.passk import summarize
 from codestilts.execution.runner import execute
@@ -196,7 +196,7 @@ def evaluate_samples(samples: list[dict], *, natural_language: str = "English", 
                             where=s.get("where"))
         lang = get_language(s["language"])
         reason = lang.missing()
-        jobs_list.append((s, build_program(problem, s["completion"]), lang, reason))
+        jobs_list.append((s, build_source(problem, s["completion"]), lang, reason))
     for lang in {job[2].name: job[2] for job in jobs_list if job[3] is None}.values():
         lang.prepare()
     limits = Limits(wall_s=timeout, cpu_s=max(1, int(timeout)))

@@ -32,10 +32,15 @@ import os
 import shlex
 import shutil
 import signal
+import struct
 import subprocess
 import tempfile
 import time
 from dataclasses import dataclass, field
+
+from codestilts.execution.cgroup import SandboxCgroup
+from codestilts.execution.cgroup import create as create_cgroup
+from codestilts.execution.harness import completed as harness_completed
 
 SANDBOX_MODES = ("bwrap", "none")
 UID_BASE = 60000
@@ -83,7 +88,8 @@ class Mount:
 @dataclass
 class StepResult:
     name: str
-    returncode: int | None  # None: never started or never finished (killed by the host)
+    returncode: int | None  # None: never started, or started and never reported (killed)
+    started: bool = False  # the driver launched it (from then on, a missing status is the program's)
 
 
 @dataclass
@@ -96,7 +102,9 @@ class SandboxResult:
     host_killed: bool = False  # the host's deadline fired (the wall clock of a single step)
     sandbox_error: str | None = None  # the sandbox itself failed (infrastructure)
     leftovers: int = 0  # processes of this slot found alive afterwards (and killed)
-    extra: dict = field(default_factory=dict)
+    completed: bool = False  # the tests reported that they ran to their end (the harness's secret)
+    output_limited: bool = False  # stdout, stderr or the compile log reached the file size limit
+    extra: dict = field(default_factory=dict)  # the cgroup's memory_peak (bytes) and oom_kills
 
 
 class SandboxUnavailable(RuntimeError):
@@ -107,24 +115,35 @@ def bwrap_path() -> str | None:
     return shutil.which("bwrap")
 
 
-def _driver_script(steps: list[Step], status_fd: int, compile_fd: int) -> str:
-    """The bash driver: one line per step; ``status_fd`` receives the status, ``compile_fd`` the
-    compile log; the program itself inherits neither."""
-    s, c = status_fd, compile_fd
+def _driver_script(steps: list[Step], fds: dict[str, int], *, uid: int | None,
+                   cgroup: SandboxCgroup | None = None, sources: tuple[str, ...] = ()) -> str:
+    """The bash driver. It reports on ``fds["status"]``: ``ready`` once the sandbox is up, then
+    ``start NAME`` before a step and ``step NAME RC`` after it. Steps write to ``fds["stdout"]``,
+    ``fds["stderr"]`` (run) or ``fds["compile"]`` (compile); the driver's own messages (bash's
+    job reports) go elsewhere, and no step inherits the status descriptor. With ``uid`` (root
+    mode) the driver stays root and each step drops to ``uid`` (``setpriv``), so the program can
+    neither signal the driver nor open its descriptors. Sources are removed once compiled."""
+    s, c, o, e = fds["status"], fds["compile"], fds["stdout"], fds["stderr"]
+    closed = f"{s}>&- {c}>&- {o}>&- {e}>&-"
+    drop = (f"setpriv --reuid {uid} --regid {uid} --clear-groups --inh-caps=-all --bounding-set=-all "
+            "--no-new-privs -- ") if uid is not None else ""
     lines = [f"echo ready >&{s}", 'cd "${CODESTILTS_WORK:-/work}" || exit 97']
     for i, step in enumerate(steps):
         wall = f"{step.limits.wall_s:g}"
         # A single step needs no `timeout`: the host's deadline is its wall clock (one process less).
-        argv = list(step.argv) if len(steps) == 1 else ["timeout", "-k", "1", wall, *step.argv]
-        quoted = f"( {step.limits.ulimit_command()} && exec {' '.join(shlex.quote(a) for a in argv)} )"
-        if step.name == "run":
-            redir = f"</dev/null {s}>&- {c}>&-"
-        else:
-            redir = f"</dev/null >&{c} 2>&{c} {s}>&- {c}>&-"
-        lines.append(f"{quoted} {redir}")
+        command = " ".join(shlex.quote(a) for a in step.argv)
+        command = f"{drop}{command}" if len(steps) == 1 else f"timeout -k 1 {wall} {drop}{command}"
+        if cgroup is not None:
+            lines += cgroup.limit_commands(step.limits.memory_mb, step.limits.nproc)
+        join = "".join(f"{line} && " for line in (cgroup.join_commands() if cgroup else []))
+        redir = f">&{o} 2>&{e}" if step.name == "run" else f">&{c} 2>&{c}"
+        lines.append(f"echo start {step.name} >&{s}")
+        lines.append(f"( {join}{step.limits.ulimit_command()} && exec {command} ) </dev/null {redir} {closed}")
         lines.append(f'rc=$?; echo "step {step.name} $rc" >&{s}')
         if i < len(steps) - 1:
             lines.append('[ "$rc" -eq 0 ] || exit 0')
+            if sources:
+                lines.append("rm -f -- " + " ".join(shlex.quote(f) for f in sources))
     return "\n".join(lines) + "\n"
 
 
@@ -162,26 +181,28 @@ def is_root() -> bool:
     return os.geteuid() == 0
 
 
-def _bwrap_argv(
-    steps: list[Step],
+def _bwrap_args(
     files: dict[str, int],
     env: dict[str, str],
     mounts: list[Mount],
     symlinks: list[tuple[str, str]],
-    slot: int,
     work_mb: int,
-    status_fd: int,
-    compile_fd: int,
+    cgroup: SandboxCgroup | None,
+    seccomp_fd: int | None,
 ) -> list[str]:
-    argv = [bwrap_path() or "bwrap", *_system_mounts()]
+    """bubblewrap's options (given through ``--args FD``, so that the sandbox's pid 1, whose
+    command line the program can read, shows no host path)."""
+    argv = [*_system_mounts()]
     argv += ["--proc", "/proc", "--dev", "/dev", "--size", str(64 << 20), "--tmpfs", "/dev/shm",
              "--chmod", "1777", "/dev/shm"]
     argv += ["--size", str(work_mb << 20), "--tmpfs", "/tmp", "--chmod", "1777", "/tmp"]
     argv += ["--size", str(work_mb << 20), "--tmpfs", "/work", "--chmod", "0777", "/work"]
     made: set[str] = set()
-    for m in mounts:
+    binds = [("--ro-bind", m.host, m.dest) for m in mounts]
+    binds += [("--bind", host, dest) for host, dest in (cgroup.mounts() if cgroup else [])]
+    for flag, host, dest in binds:
         # bubblewrap would create missing parents with mode 0700, unreadable by the sandbox uid.
-        parent = os.path.dirname(m.dest)
+        parent = os.path.dirname(dest)
         ancestors = []
         while parent not in ("/", "") and parent not in made:
             ancestors.append(parent)
@@ -189,7 +210,7 @@ def _bwrap_argv(
         for folder in reversed(ancestors):
             argv += ["--perms", "0755", "--dir", folder]
             made.add(folder)
-        argv += ["--ro-bind", m.host, m.dest]
+        argv += [flag, host, dest]
     for target, link in symlinks:
         argv += ["--symlink", target, link]
     for name, fd in files.items():
@@ -199,18 +220,48 @@ def _bwrap_argv(
     argv += ["--remount-ro", "/"]
     argv += ["--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try"]
     argv += ["--die-with-parent", "--new-session", "--clearenv", "--chdir", "/work"]
+    if seccomp_fd is not None:
+        argv += ["--seccomp", str(seccomp_fd)]
     for key, value in env.items():
         argv += ["--setenv", key, value]
-    script = _driver_script(steps, status_fd, compile_fd)
     if is_root():
-        uid = str(UID_BASE + slot)
-        argv += ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID", "--"]
-        argv += ["setpriv", "--reuid", uid, "--regid", uid, "--clear-groups", "--inh-caps=-all",
-                 "--bounding-set=-all", "--no-new-privs", "/bin/bash", "-c", script]
+        # The driver stays root with only what it needs to drop each step to the slot's uid.
+        argv += ["--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID",
+                 "--cap-add", "CAP_SETPCAP"]
     else:
-        argv[1:1] = ["--unshare-user"]
-        argv += ["--", "/bin/bash", "-c", script]
+        argv[:0] = ["--unshare-user"]
     return argv
+
+
+# seccomp: the kernel keyrings are per uid and outlive a sandbox (a key stored by one sample could
+# be read by the next in the same slot), so add_key, request_key and keyctl fail with ENOSYS, as
+# on a kernel without keys; so does every system call of a foreign ABI (x32, i386 on x86-64).
+_AUDIT_ARCH = {"x86_64": (0xC000003E, (248, 249, 250)), "aarch64": (0xC00000B7, (217, 218, 219))}
+_X32_BIT = 0x40000000
+
+
+def seccomp_filter() -> bytes | None:
+    """The classic BPF program (``struct sock_filter[]``) bubblewrap installs, or None on an
+    architecture this does not know."""
+    known = _AUDIT_ARCH.get(os.uname().machine)
+    if known is None:
+        return None
+    arch, (add_key, request_key, keyctl) = known
+    ld, jeq, jge, ret = 0x20, 0x15, 0x35, 0x06  # BPF_LD|W|ABS, JMP|JEQ|K, JMP|JGE|K, RET|K
+    allow, enosys = 0x7FFF0000, 0x00050000 | 38  # SECCOMP_RET_ALLOW, SECCOMP_RET_ERRNO|ENOSYS
+    prog = [
+        (ld, 0, 0, 4),  # arch
+        (jeq, 1, 0, arch),
+        (ret, 0, 0, enosys),
+        (ld, 0, 0, 0),  # syscall number
+        (jge, 4, 0, _X32_BIT),
+        (jeq, 3, 0, add_key),
+        (jeq, 2, 0, request_key),
+        (jeq, 1, 0, keyctl),
+        (ret, 0, 0, allow),
+        (ret, 0, 0, enosys),
+    ]
+    return b"".join(struct.pack("=HBBI", *ins) for ins in prog)
 
 
 def slot_processes(slot: int) -> list[int]:
@@ -286,63 +337,76 @@ def run_sandboxed(
     slot: int = 0,
     mode: str = "bwrap",
     work_mb: int = 512,
+    secret: str | None = None,
+    sources: tuple[str, ...] = (),
 ) -> SandboxResult:
     """Run ``steps`` in order (stopping at the first that fails) on ``files`` put in the work folder.
-    ``slot`` picks the sandbox uid (as root); a slot another run holds is skipped for a free one."""
-    if mode not in SANDBOX_MODES:
-        raise ValueError(f"unknown sandbox mode {mode!r}")
-    args = (steps, files, env, mounts, symlinks, mode, work_mb)
-    if mode == "bwrap" and is_root():
-        with claim_slot(slot) as held:
-            return _run(*args, held)
-    return _run(*args, slot)
-
-
-def _run(steps, files, env, mounts, symlinks, mode, work_mb, slot) -> SandboxResult:
+    ``slot`` picks the sandbox uid (as root); a slot another run holds is skipped for a free one.
+    ``secret``: what the tests write to stdout once they have all run (see ``harness``);
+    ``sources``: files removed once compiled."""
     if mode not in SANDBOX_MODES:
         raise ValueError(f"unknown sandbox mode {mode!r}")
     if mode == "bwrap" and bwrap_path() is None:
         raise SandboxUnavailable("bubblewrap (bwrap) is not installed")
-    env = dict(env or {})
-    fds = {
-        "status": _memfd("status"),
-        "stdout": _memfd("stdout"),
-        "stderr": _memfd("stderr"),
-        "compile": _memfd("compile"),
-    }
-    file_fds: dict[str, int] = {}
+    job = _Job(steps, files, dict(env or {}), mounts or [], symlinks or [], work_mb, secret, sources)
+    if mode == "bwrap" and is_root():
+        with claim_slot(slot) as held:
+            return _run(job, mode, held)
+    return _run(job, mode, slot)
+
+
+@dataclass
+class _Job:
+    steps: list[Step]
+    files: dict[str, bytes]
+    env: dict[str, str]
+    mounts: list[Mount]
+    symlinks: list[tuple[str, str]]
+    work_mb: int
+    secret: str | None
+    sources: tuple[str, ...]
+
+
+def _run(job: _Job, mode: str, slot: int) -> SandboxResult:
+    fds = {name: _memfd(name) for name in ("status", "stdout", "stderr", "compile", "log")}
+    extra: list[int] = []
     workdir = None
+    cgroup = None
     try:
+        env = dict(job.env)
+        pass_fds = [fds[k] for k in ("status", "compile", "stdout", "stderr")]
         if mode == "bwrap":
-            file_fds = {name: _memfd(name, data) for name, data in files.items()}
-            argv = _bwrap_argv(steps, file_fds, env, mounts or [], symlinks or [], slot, work_mb,
-                               fds["status"], fds["compile"])
+            file_fds = {name: _memfd(name, data) for name, data in job.files.items()}
+            extra += file_fds.values()
+            bpf = seccomp_filter()
+            seccomp_fd = _memfd("seccomp", bpf) if bpf else None
+            if seccomp_fd is not None:
+                extra.append(seccomp_fd)
+            uid = UID_BASE + slot if is_root() else None
+            cgroup = create_cgroup(slot) if is_root() else None
+            args = _bwrap_args(file_fds, env, job.mounts, job.symlinks, job.work_mb, cgroup, seccomp_fd)
+            args_fd = _memfd("args", b"".join(a.encode() + b"\0" for a in args))
+            extra.append(args_fd)
+            script = _driver_script(job.steps, fds, uid=uid, cgroup=cgroup, sources=job.sources)
+            argv = [bwrap_path() or "bwrap", "--args", str(args_fd), "--", "/bin/bash", "-c", script]
             popen_env = None
         else:
             workdir = tempfile.mkdtemp(prefix="codestilts-exec-")
-            for name, data in files.items():
+            for name, data in job.files.items():
                 with open(os.path.join(workdir, name), "wb") as fh:
                     fh.write(data)
             env["CODESTILTS_WORK"] = workdir
-            argv = ["/bin/bash", "-c", _driver_script(steps, fds["status"], fds["compile"])]
+            argv = ["/bin/bash", "-c", _driver_script(job.steps, fds, uid=None, sources=job.sources)]
             popen_env = env
-        pass_fds = [fds["status"], fds["compile"], *file_fds.values()]
-        if len(steps) == 1:  # no `timeout` inside: the host's deadline is the wall clock
-            deadline = steps[0].limits.wall_s + 1.0
+        pass_fds += extra
+        if len(job.steps) == 1:  # no `timeout` inside: the host's deadline is the wall clock
+            deadline = job.steps[0].limits.wall_s + 1.0
         else:  # a backstop behind each step's `timeout`
-            deadline = sum(s.limits.wall_s + 2 for s in steps) + 10
+            deadline = sum(s.limits.wall_s + 2 for s in job.steps) + 10
         start = time.monotonic()
         host_killed = False
-        proc = subprocess.Popen(
-            argv,
-            stdin=subprocess.DEVNULL,
-            stdout=fds["stdout"],
-            stderr=fds["stderr"],
-            pass_fds=pass_fds,
-            start_new_session=True,
-            env=popen_env,
-            cwd=workdir,
-        )
+        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=fds["log"], stderr=fds["log"],
+                                pass_fds=pass_fds, start_new_session=True, env=popen_env, cwd=workdir)
         try:
             proc.wait(timeout=deadline)
         except subprocess.TimeoutExpired:
@@ -351,26 +415,55 @@ def _run(steps, files, env, mounts, symlinks, mode, work_mb, slot) -> SandboxRes
         wall = time.monotonic() - start
         leftovers = kill_slot_processes(slot) if mode == "bwrap" else _kill_group_leftovers(proc)
         status = os.pread(fds["status"], 65536, 0).decode(errors="replace").split("\n")
-        results = _parse_status(status, steps)
-        stderr = _read_capped(fds["stderr"])
+        usage = cgroup.usage() if cgroup else {}
+        stdout_bytes = _read_all(fds["stdout"])
+        completed = job.secret is not None and harness_completed(stdout_bytes, job.secret)
+        if job.secret is not None:
+            stdout_bytes = stdout_bytes.replace(f"\n{job.secret}\n".encode(), b"")
         sandbox_error = None
         if "ready" not in status:
-            sandbox_error = (stderr.strip() or f"sandbox exited with {proc.returncode}")[:500]
+            log = _read_capped(fds["log"]).strip()
+            sandbox_error = (log or f"sandbox exited with {proc.returncode}")[:500]
         return SandboxResult(
-            steps=results,
-            stdout=_read_capped(fds["stdout"]),
-            stderr=stderr,
+            steps=_parse_status(status, job.steps),
+            stdout=_capped_text(stdout_bytes),
+            stderr=_read_capped(fds["stderr"]),
             compile_log=_read_capped(fds["compile"]),
             wall_s=wall,
             host_killed=host_killed,
             sandbox_error=sandbox_error,
             leftovers=leftovers,
+            completed=completed,
+            output_limited=_output_limited(fds, job.steps),
+            extra=usage,
         )
     finally:
-        for fd in [*fds.values(), *file_fds.values()]:
+        for fd in [*fds.values(), *extra]:
             os.close(fd)
+        if cgroup is not None:
+            cgroup.remove()
         if workdir:
             shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _read_all(fd: int) -> bytes:
+    return os.pread(fd, os.fstat(fd).st_size, 0)
+
+
+def _capped_text(data: bytes) -> str:
+    if len(data) > 2 * _READ_CAP:
+        cut = len(data) - 2 * _READ_CAP
+        data = data[:_READ_CAP] + f"\n[... {cut} bytes cut ...]\n".encode() + data[-_READ_CAP:]
+    return data.decode("utf-8", errors="replace")
+
+
+def _output_limited(fds: dict[str, int], steps: list[Step]) -> bool:
+    """Whether a step's output reached its file size limit (RLIMIT_FSIZE): the program's next write
+    failed, whatever it then printed or how it exited."""
+    limits = {s.name: s.limits.fsize_mb << 20 for s in steps}
+    sizes = {"run": max(os.fstat(fds["stdout"]).st_size, os.fstat(fds["stderr"]).st_size),
+             "compile": os.fstat(fds["compile"]).st_size}
+    return any(sizes[name] >= limit for name, limit in limits.items())
 
 
 def _kill_group(proc: subprocess.Popen) -> None:
@@ -392,8 +485,11 @@ def _kill_group_leftovers(proc: subprocess.Popen) -> int:
 
 def _parse_status(lines: list[str], steps: list[Step]) -> list[StepResult]:
     codes: dict[str, int] = {}
+    started: set[str] = set()
     for line in lines:
         parts = line.split()
-        if len(parts) == 3 and parts[0] == "step" and parts[2].lstrip("-").isdigit():
+        if len(parts) == 2 and parts[0] == "start":
+            started.add(parts[1])
+        elif len(parts) == 3 and parts[0] == "step" and parts[2].lstrip("-").isdigit():
             codes[parts[1]] = int(parts[2])
-    return [StepResult(s.name, codes.get(s.name)) for s in steps]
+    return [StepResult(s.name, codes.get(s.name), s.name in started) for s in steps]

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from codestilts.cli import main
-from codestilts.execution.benchmarks import build_program, load_problems
+from codestilts.execution.benchmarks import build_source, load_problems
 
 from exec_helpers import needs_bwrap, needs_data
 
@@ -79,7 +79,7 @@ def test_end_to_end_pass_at_k(tmp_path, capsys):
     assert not (tmp_path / "r.jsonl.partial").exists()  # the streamed partial results are replaced
     verdicts = [json.loads(line)["verdict"] for line in out.read_text().splitlines()]
     assert verdicts[0] == "passed" and verdicts[1] != "passed"
-    assert build_program(problems["Python/0"], "X").count("check(") >= 1
+    assert build_source(problems["Python/0"], "X").text.count("check(") >= 1
 
 
 @pytest.mark.data
