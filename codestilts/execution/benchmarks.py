@@ -136,6 +136,15 @@ def load_problems(benchmark: str, language: str, natural_language: str = "Englis
     return problems
 
 
+# Reference solutions whose outcome is not a fact about the harness: the validation marks them.
+_GO95 = ("the canonical solution depends on Go's random map iteration order: it stops after the "
+         "second key, so whether it sees the key that breaks the case rule varies (passes about 6 runs in 8)")
+KNOWN_DEFECTS: dict[tuple[str, str], str] = {
+    ("humaneval-x", "Go/95"): _GO95,
+    ("humanevalpack", "Go/95"): _GO95,
+}
+
+
 _PY_CHECK_CALL = re.compile(r"^check\(", re.M)
 
 

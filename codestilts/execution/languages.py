@@ -80,7 +80,6 @@ class Plan:
 @dataclass(frozen=True)
 class Language:
     name: str
-    source: str
     run: tuple[str, ...]
     compile: tuple[str, ...] | None = None
     aliases: tuple[str, ...] = ()
@@ -421,7 +420,7 @@ class CSharpLanguage(Language):
 
 
 def _java(name="java", **kw) -> Language:
-    return Language(name, "Main.java",
+    return Language(name,
                     compile=("javac", "-encoding", "UTF-8", "-nowarn", "-J-Xmx512m",
                              "-J-XX:TieredStopAtLevel=1", "-J-XX:+UseSerialGC", "-J-XX:-UsePerfData",
                              "Main.java"),
@@ -445,52 +444,52 @@ _KOTLIN_LIB = "/usr/share/java/kotlin-stdlib.jar"  # what kotlinc's -include-run
 LANGUAGES: dict[str, Language] = {
     lang.name: lang
     for lang in [
-        Language("python", "main.py", run=("python3", "-I", "main.py"), aliases=("py", "python3"),
+        Language("python", run=("python3", "-I", "main.py"), aliases=("py", "python3"),
                  tools=("python3",), syntax_marker=r"^(SyntaxError|IndentationError|TabError): ",
                  frame_marker=r"^Traceback \(most recent call last\)"),
-        CLanguage("c", "main.c", compile=("gcc", "-std=gnu11", "-O1", "-UNDEBUG", "-Wl,--wrap=main", "-o", "prog", "main.c", "-lm"),
+        CLanguage("c", compile=("gcc", "-std=gnu11", "-O1", "-UNDEBUG", "-Wl,--wrap=main", "-o", "prog", "main.c", "-lm"),
                  run=("./prog",), tools=("gcc",)),
-        CLanguage("cpp", "main.cpp",
+        CLanguage("cpp",
                  compile=("g++", "-std=c++17", "-O1", "-UNDEBUG", "-Wl,--wrap=main", "-o", "prog", "main.cpp", "-lm"),
                  run=("./prog",), aliases=("c++", "cc"), tools=("g++",)),
         _java(),
-        NodeLanguage("javascript", "main.js", run=("node", "--max-old-space-size=1024", "main.js"),
+        NodeLanguage("javascript", run=("node", "--max-old-space-size=1024", "main.js"),
                      aliases=("js", "node"), tools=("node",), memory_mb=3072, nproc=128,
                      syntax_marker=r"^SyntaxError: ", frame_marker=r"at .*/work/main\.js:\d+"),
-        NodeLanguage("typescript", "main.ts", compile=("bash", "-c", TSC_SCRIPT),
+        NodeLanguage("typescript", compile=("bash", "-c", TSC_SCRIPT),
                      run=("node", "--max-old-space-size=1024", "main.js"), aliases=("ts",),
                      tools=("tsc", "node"), memory_mb=3072, compile_memory_mb=3072, nproc=128, weight=2),
-        GoLanguage("go", "main.go", run=("./prog",), aliases=("golang",), tools=("go",),
+        GoLanguage("go", run=("./prog",), aliases=("golang",), tools=("go",),
                    memory_mb=2048, nproc=256,
                    env=GO_ENV,
                    failure_markers=(r"Error Trace:",)),
-        RustLanguage("rust", "main.rs", run=("./prog",), aliases=("rs",), memory_mb=1024),
-        Language("php", "main.php",
+        RustLanguage("rust", run=("./prog",), aliases=("rs",), memory_mb=1024),
+        Language("php",
                  run=("php", "-d", "zend.assertions=1", "-d", "assert.exception=1", "-d",
                       "display_errors=stderr", "-d", "memory_limit=-1", "main.php"),
                  tools=("php",), syntax_marker=r"PHP Parse error: |^Parse error: "),
-        Language("ruby", "main.rb", run=("ruby", "main.rb"), aliases=("rb",), tools=("ruby",),
+        Language("ruby", run=("ruby", "main.rb"), aliases=("rb",), tools=("ruby",),
                  syntax_marker=r"^main\.rb:\d+: syntax error"),
-        Language("perl", "main.pl", run=("perl", "main.pl"), aliases=("pl",), tools=("perl",),
+        Language("perl", run=("perl", "main.pl"), aliases=("pl",), tools=("perl",),
                  syntax_marker=r"aborted due to compilation errors"),
-        Language("kotlin", "main.kt",
+        Language("kotlin",
                  compile=("kotlinc", "-nowarn", "-jvm-target", "1.8", *_JVM_TOOL_OPTS, "main.kt", "-d", "."),
                  run=("java", "-ea", *_jvm_opts(512), "-cp", f".:{_KOTLIN_LIB}", LAUNCHER), aliases=("kt",),
                  tools=("kotlinc", "java"), memory_mb=3072, compile_memory_mb=4096, nproc=256,
                  weight=2, compile_wall_s=120.0, env=JVM_ENV),
-        Language("scala", "main.scala",
+        Language("scala",
                  compile=("scalac", "-nowarn", *_JVM_TOOL_OPTS, "-d", ".", "main.scala"),
                  run=("java", "-ea", *_jvm_opts(512), "-cp", f".:{_SCALA_LIB}", LAUNCHER),
                  tools=("scalac", "java"), memory_mb=3072, compile_memory_mb=4096, nproc=256,
                  weight=2, compile_wall_s=120.0, env=JVM_ENV),
-        CSharpLanguage("csharp", "main.cs",
+        CSharpLanguage("csharp",
                        compile=("mcs", "-nowarn:0219,0168,0162,0414", "-r:System.Numerics",
                                 "-r:/opt/csharp/KellermanSoftware.Compare-NET-Objects.dll",
                                 f"-main:{LAUNCHER}", "-out:main.exe", "main.cs"),
                        run=("mono", "--debug", "main.exe"), aliases=("cs", "c#"), tools=("mcs", "mono"),
                        memory_mb=2048, compile_memory_mb=2048, nproc=128,
                        env={"MONO_PATH": "/opt/csharp", "MONO_GC_PARAMS": "max-heap-size=512m"}),
-        Language("swift", "main.swift", run=("swift", "main.swift"),
+        Language("swift", run=("swift", "main.swift"),
                  unavailable_reason="no Swift toolchain in Debian 12 or npm (swift.org tarballs only)"),
     ]
 }

@@ -92,3 +92,14 @@ def test_sandbox_none_warns_loudly(tmp_path, capsys):
     captured = capsys.readouterr()
     assert "WARNING" in captured.err and "NO isolation" in captured.err
     assert json.loads(captured.out)["overall"]["pass@1"] == 1.0
+
+
+def test_without_cgroups_the_workers_are_capped_by_available_memory(capsys):
+    from codestilts.execution.cli import memory_bound_capacity
+    from codestilts.execution.languages import get_language
+
+    with open("/proc/meminfo") as fh:
+        available_mb = next(int(line.split()[1]) for line in fh if line.startswith("MemAvailable:")) // 1024
+    allowed = memory_bound_capacity(10_000, [get_language("python"), get_language("java")])
+    assert 1 <= allowed <= max(1, available_mb // 3072)
+    assert "no per-sample memory cgroup" in capsys.readouterr().err
