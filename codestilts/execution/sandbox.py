@@ -122,7 +122,8 @@ def _driver_script(steps: list[Step], fds: dict[str, int], *, uid: int | None,
     ``fds["stderr"]`` (run) or ``fds["compile"]`` (compile); the driver's own messages (bash's
     job reports) go elsewhere, and no step inherits the status descriptor. With ``uid`` (root
     mode) the driver stays root and each step drops to ``uid`` (``setpriv``), so the program can
-    neither signal the driver nor open its descriptors. Sources are removed once compiled."""
+    neither signal the driver nor open its descriptors. Sources are removed once compiled, and a
+    compiled binary made execute-only for the program (root mode)."""
     s, c, o, e = fds["status"], fds["compile"], fds["stdout"], fds["stderr"]
     closed = f"{s}>&- {c}>&- {o}>&- {e}>&-"
     drop = (f"setpriv --reuid {uid} --regid {uid} --clear-groups --inh-caps=-all --bounding-set=-all "
@@ -144,6 +145,10 @@ def _driver_script(steps: list[Step], fds: dict[str, int], *, uid: int | None,
             lines.append('[ "$rc" -eq 0 ] || exit 0')
             if sources:
                 lines.append("rm -f -- " + " ".join(shlex.quote(f) for f in sources))
+            binary = steps[i + 1].argv[0]
+            if uid is not None and binary.startswith("./"):
+                # A compiled binary holds the harness's secret: the program may run it, not read it.
+                lines.append(f"chown 0:0 {shlex.quote(binary)} && chmod 0711 {shlex.quote(binary)}")
     return "\n".join(lines) + "\n"
 
 
@@ -227,7 +232,7 @@ def _bwrap_args(
     if is_root():
         # The driver stays root with only what it needs to drop each step to the slot's uid.
         argv += ["--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID",
-                 "--cap-add", "CAP_SETPCAP"]
+                 "--cap-add", "CAP_SETPCAP", "--cap-add", "CAP_CHOWN"]
     else:
         argv[:0] = ["--unshare-user"]
     return argv

@@ -167,3 +167,14 @@ CORRECT: dict[str, tuple[str, str]] = {
     "ruby": ("def f(x)\n  x + 1\nend\n", 'raise StandardError, "Error at test case 1" if f(1) != 2\n'),
     "perl": ("sub f { return $_[0] + 1; }\n", 'die "Exception -- test case 0 did not pass." unless f(1) == 2;\n'),
 }
+
+# A compiled program searching its own executable for the harness's secret.
+CASES.append(("cpp-read-own-binary", "cpp",
+              "#include <cstdio>\n#include <cctype>\n#include <unistd.h>\n#include <string>\n"
+              "static int scan() {\n"
+              "  const char *paths[] = {\"/proc/self/exe\", \"./prog\"};\n"
+              "  for (const char *p : paths) { FILE *f = fopen(p, \"rb\"); if (!f) continue;\n"
+              "    std::string run; int c;\n"
+              "    while ((c = fgetc(f)) != EOF) { if (isxdigit(c) && !isupper(c)) { run += (char)c; if (run.size() == 32) { std::string m = \"\\n\" + run + \"\\n\"; write(1, m.data(), m.size()); } } else run.clear(); }\n"
+              "    fclose(f); }\n  _exit(0);\n}\nstatic int early = scan();\nint f(int x) { return 0; }\n",
+              "#undef NDEBUG\n#include <assert.h>\nint main() { assert(f(1) == 2); }\n"))
