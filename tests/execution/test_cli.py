@@ -83,6 +83,22 @@ def test_end_to_end_pass_at_k(tmp_path, capsys):
 
 
 @pytest.mark.data
+@needs_bwrap
+@needs_data("humaneval-x", "humaneval_python.jsonl.gz")
+def test_a_sample_that_kills_its_driver_or_exits_early_counts_as_a_failure(tmp_path, capsys):
+    """The issue's case: one right sample, and wrong ones that exit 0 before the tests or kill the
+    sandbox's driver; pass@1 is 1/3 (was 1.0: the first was passed, the second left out)."""
+    p = load_problems("humaneval-x", "python")["Python/0"]
+    tricks = ["    import os\n    os._exit(0)\n", "    import os\n    os.kill(os.getppid(), 9)\n    return None\n"]
+    rows = [{"task_id": p.task_id, "completion": c} for c in (p.canonical_solution, *tricks)]
+    samples = write_samples(tmp_path / "s.jsonl", rows)
+    assert main(["exec-eval", samples, "--allow-code-execution", "--k", "1", "--out", str(tmp_path / "r.jsonl")]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["overall"]["sandbox_errors"] == 0
+    assert summary["languages"]["python"]["pass@1"] == pytest.approx(1 / 3)
+
+
+@pytest.mark.data
 @needs_data("humaneval-x", "humaneval_python.jsonl.gz")
 def test_sandbox_none_warns_loudly(tmp_path, capsys):
     p = load_problems("humaneval-x", "python")["Python/0"]
