@@ -8,8 +8,8 @@ program is written before the secret exists, so no early exit (``exit(0)``, ``os
 ``System.exit``, ``process.exit``), exit hook (``atexit``, shutdown hooks, ``END`` blocks), skipped
 test (Go's ``-test.run``) or forged output can produce it. The source files holding the secret are
 removed before any code of the program runs (compiled languages: by the sandbox's driver once
-compiled; interpreted ones: by the harness's first statement; the JVM and Mono launchers delete
-their own class file or assembly once loaded).
+compiled; interpreted ones: by the harness's first statement, or for JavaScript by its preloaded
+module; the JVM and Mono launchers delete their own class file or assembly once loaded).
 
 Between the program and the tests, the harness re-asserts what the tests rely on and the program
 could have replaced: JavaScript's ``console``, ``console.assert``, ``require`` and the ``assert``
@@ -75,31 +75,63 @@ def _python(program: str, test: str, secret: str, tag: str) -> Harnessed:
     return Harnessed({"main.py": prelude + program + test + epilogue}, secret)
 
 
-# Before the program: console.assert throws (Node's only prints) and cannot be replaced on the real
-# console; the assert module is frozen; the loader is remembered. Before the tests: the names the
-# tests use are bound again to the real objects, and modules are loaded afresh.
-_JS_PRELUDE = """require('fs').unlinkSync(__filename);
-const __codestilts: any = (() => {
-  const assert = (cond: any, ...msg: any[]) => { if (!cond) { const e = new Error('console.assert failed' + (msg.length ? ': ' + msg.join(' ') : '')); e.name = 'AssertionError'; throw e; } };
-  Object.defineProperty(console, 'assert', { value: assert, writable: false, configurable: false });
-  const a = require('assert'); Object.freeze(a); Object.freeze(a.strict);
-  const Module = require('module');
-  return { console, require, Module, load: Module._load, req: Module.prototype.require, fs: require('fs') };
-})();
-"""
-_JS_REASSERT = """
-;console = __codestilts.console; require = __codestilts.require;
-__codestilts.Module._load = __codestilts.load; __codestilts.Module.prototype.require = __codestilts.req;
-for (const k of Object.keys(require.cache)) { delete require.cache[k]; }
+# JavaScript's harness runs before main.js as a preloaded module of its own (``node --require``), so
+# no declaration of the program (hoisted before any statement of main.js) can take its names. It
+# makes console.assert throw (Node's only prints) and unreplaceable on the real console, freezes
+# the assert module, and removes main.js once Node has read it, before any of it runs. It keeps the
+# real console, require and loader in a frozen global under a name the program cannot know when it
+# is written; the code before the tests binds the tests' names to them again (a program that hides
+# that global only makes the tests fail).
+JS_PRELUDE_FILE = "codestilts_prelude.js"
+
+
+def _js_prelude(tag: str) -> str:
+    return f"""'use strict';
+const Module = require('module');
+const fs = require('fs');
+const path = require('path');
+const main = path.resolve('main.js');
+const realRequire = Module.prototype.require;
+const load = Module._load;
+const console = globalThis.console;
+const check = (cond, ...msg) => {{
+  if (!cond) {{
+    const e = new Error('console.assert failed' + (msg.length ? ': ' + msg.join(' ') : ''));
+    e.name = 'AssertionError';
+    throw e;
+  }}
+}};
+Object.defineProperty(console, 'assert', {{ value: check, writable: false, configurable: false }});
+const assert = require('assert');
+Object.freeze(assert);
+Object.freeze(assert.strict);
+const h = {{ console, fs, Module, load, req: realRequire }};
+const compileJs = Module._extensions['.js'];
+Module._extensions['.js'] = function (module, filename) {{
+  if (filename !== main) return compileJs(module, filename);
+  Module._extensions['.js'] = compileJs;
+  const source = fs.readFileSync(filename, 'utf8');
+  fs.unlinkSync(filename);
+  const mainRequire = (id) => realRequire.call(module, id);
+  mainRequire.cache = Module._cache;
+  mainRequire.resolve = (request, options) => Module._resolveFilename(request, module, false, options);
+  h.require = mainRequire;
+  Object.freeze(h);
+  return module._compile(source, filename);
+}};
+Object.defineProperty(globalThis, '__codestilts{tag}', {{ value: h, writable: false, configurable: false, enumerable: false }});
 """
 
 
 def _javascript(program: str, test: str, secret: str, tag: str, typed: bool = False) -> Harnessed:
-    prelude = _JS_PRELUDE if typed else re.sub(r": any(\[\])?", "", _JS_PRELUDE)
-    epilogue = f"\n;__codestilts.fs.writeSync(1, \"{_marker(secret)}\");\n"
+    h = f"globalThis.__codestilts{tag}"
+    reassert = (f"\n;console = {h}.console; require = {h}.require;\n"
+                f"{h}.Module._load = {h}.load; {h}.Module.prototype.require = {h}.req;\n"
+                f"for (const k of Object.keys({h}.Module._cache)) {{ delete {h}.Module._cache[k]; }}\n")
+    epilogue = f"\n;{h}.fs.writeSync(1, \"{_marker(secret)}\");\n"
     name = "main.ts" if typed else "main.js"
-    return Harnessed({name: prelude + program + _JS_REASSERT + test + epilogue}, secret,
-                     sources=(name,) if typed else ())
+    files = {name: program + reassert + test + epilogue, JS_PRELUDE_FILE: _js_prelude(tag)}
+    return Harnessed(files, secret, sources=(name,) if typed else ())
 
 
 def _typescript(program: str, test: str, secret: str, tag: str) -> Harnessed:

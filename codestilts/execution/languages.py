@@ -26,7 +26,7 @@ import subprocess
 import threading
 from dataclasses import dataclass, field, replace
 
-from codestilts.execution.harness import LAUNCHER, Harnessed, Source, wrap
+from codestilts.execution.harness import JS_PRELUDE_FILE, LAUNCHER, Harnessed, Source, wrap
 from codestilts.execution.sandbox import Limits, Mount, Step
 
 CACHE_DIR = os.environ.get(
@@ -453,11 +453,11 @@ LANGUAGES: dict[str, Language] = {
                  compile=("g++", "-std=c++17", "-O1", "-UNDEBUG", "-Wl,--wrap=main", "-o", "prog", "main.cpp", "-lm"),
                  run=("./prog",), aliases=("c++", "cc"), tools=("g++",)),
         _java(),
-        NodeLanguage("javascript", run=("node", "--max-old-space-size=1024", "main.js"),
+        NodeLanguage("javascript", run=("node", "--max-old-space-size=1024", "--require", f"./{JS_PRELUDE_FILE}", "main.js"),
                      aliases=("js", "node"), tools=("node",), memory_mb=3072, nproc=128,
                      syntax_marker=r"^SyntaxError: ", frame_marker=r"at .*/work/main\.js:\d+"),
         NodeLanguage("typescript", compile=("bash", "-c", TSC_SCRIPT),
-                     run=("node", "--max-old-space-size=1024", "main.js"), aliases=("ts",),
+                     run=("node", "--max-old-space-size=1024", "--require", f"./{JS_PRELUDE_FILE}", "main.js"), aliases=("ts",),
                      tools=("tsc", "node"), memory_mb=3072, compile_memory_mb=3072, nproc=128, weight=2),
         GoLanguage("go", run=("./prog",), aliases=("golang",), tools=("go",),
                    memory_mb=2048, nproc=256,

@@ -178,3 +178,12 @@ CASES.append(("cpp-read-own-binary", "cpp",
               "    while ((c = fgetc(f)) != EOF) { if (isxdigit(c) && !isupper(c)) { run += (char)c; if (run.size() == 32) { std::string m = \"\\n\" + run + \"\\n\"; write(1, m.data(), m.size()); } } else run.clear(); }\n"
               "    fclose(f); }\n  _exit(0);\n}\nstatic int early = scan();\nint f(int x) { return 0; }\n",
               "#undef NDEBUG\n#include <assert.h>\nint main() { assert(f(1) == 2); }\n"))
+
+# A JavaScript function declaration is hoisted above every statement of its file: one named like
+# something the harness calls would run before the harness could remove the source.
+CASES.append(("js-hoisted-require-reads-source", "javascript",
+              "function require(id) {\n  const fs = module.constructor._load('fs');\n"
+              "  const src = fs.readFileSync(__filename, 'utf8');\n"
+              "  for (const m of src.match(/[0-9a-f]{32}/g) || []) fs.writeSync(1, '\\n' + m + '\\n');\n"
+              "  process.exit(0);\n}\nconst f = (x) => 0;\n",
+              "console.assert(f(1) === 2);\n"))
