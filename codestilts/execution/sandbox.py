@@ -2,9 +2,9 @@
 
 One sandbox per program. Inside it a tiny bash driver runs each step under ``ulimit`` (CPU time,
 memory, processes, file size, open files, no core dumps) and ``timeout`` (wall clock; for a
-single-step program the host's deadline is the wall clock, one process less) and
-reports each step's exit status on a private file descriptor. The host never talks to the program
-through pipes: stdout, stderr and the compile log are in-memory files (memfd) whose size
+single-step program the host's deadline is the wall clock, one process less) and reports on a
+private file descriptor (``ready``, ``start STEP``, ``step STEP RC``). The host never talks to the
+program through pipes: stdout, stderr and the compile log are in-memory files (memfd) whose size
 RLIMIT_FSIZE caps, so an output flood costs neither memory nor a blocked pipe.
 
 Isolation (mode ``bwrap``):
@@ -12,10 +12,17 @@ Isolation (mode ``bwrap``):
 - read-only ``/usr`` and ``/etc`` (plus the toolchain folders a language names, read-only), nothing
   else of the host: no ``/root``, ``/home``, ``/work``, ``/var``;
 - ``/work`` (the program's folder), ``/tmp`` and ``/dev/shm`` are fresh size-capped tmpfs;
-- new pid, network (loopback only), IPC and UTS namespaces; a cleared environment;
-- as root, the program runs as a dedicated unprivileged uid per scheduler slot (60000 + slot,
-  claimed with a lock file so concurrent runs never share one) with every capability dropped and ``no_new_privs``, so RLIMIT_NPROC is counted per slot and a fork bomb
-  cannot starve other samples; as a normal user, bubblewrap's user namespace does the same;
+- new pid, network (loopback only), IPC, UTS and cgroup namespaces; a cleared environment;
+  bubblewrap's options are passed through a descriptor, so pid 1's command line shows no host path;
+- as root, the driver stays root (with only the capabilities to change uid) and each step runs as
+  a dedicated unprivileged uid per scheduler slot (60000 + slot, claimed with a lock file so
+  concurrent runs never share one) with every capability dropped and ``no_new_privs``: the program
+  can neither signal the driver nor open its descriptors, RLIMIT_NPROC is counted per slot, and a
+  fork bomb cannot starve other samples; as a normal user, bubblewrap's user namespace gives one
+  uid to both (see docs/execution.md for what that allows);
+- as root, one cgroup per sandbox (:mod:`codestilts.execution.cgroup`) bounds the memory and the
+  processes of every step, shared memory and children included;
+- a seccomp filter makes the kernel keyrings (per uid, they would outlive the sandbox) unavailable;
 - the sandbox's pid 1 is bubblewrap's init: when the driver ends, or when the host kills bubblewrap
   (``--die-with-parent``), the kernel kills every process left in the pid namespace, including
   double-forked, ``setsid`` daemons.
