@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 LAUNCHER = "CodestiltsLauncher"  # JVM and .NET entry point that runs the tests, then reports
 
@@ -46,11 +46,19 @@ class Source:
 
 @dataclass(frozen=True)
 class Harnessed:
-    """The files to run. ``secret`` is what the tests write once they have all passed."""
+    """The files to run. ``secret`` is what the tests write once they have all passed.
+
+    ``placeholder``: compiled languages' files hold this instead of the secret, and the sandbox's
+    driver puts the secret in the compiled files once the compiler is done (so nothing the program
+    makes the compiler read, ``include_str!``, ``//go:embed``, ``.incbin``, can reveal it);
+    ``secret_fd``: the run step gets the secret on descriptor 3 (Perl's harness reads and closes it
+    before a line of the program is parsed)."""
 
     files: dict[str, str]
     secret: str
     sources: tuple[str, ...] = field(default=())  # removed by the driver once compiled
+    placeholder: str | None = None
+    secret_fd: bool = False
 
 
 def new_secret() -> str:
@@ -61,12 +69,19 @@ def _marker(secret: str) -> str:
     return "\\n" + secret + "\\n"  # as written inside a string literal of the target language
 
 
+COMPILED = ("c", "cpp", "go", "rust", "java", "kotlin", "scala", "csharp", "typescript")
+
+
 def wrap(language: str, source: Source, secret: str | None = None) -> Harnessed:
     """The harnessed files for ``source`` in ``language`` (a canonical language name)."""
     secret = secret or new_secret()
     tag = secrets.token_hex(6)  # names of harness functions the program cannot call by name
     program, test = (source.program, source.test) if source.test else ("", source.program)
-    return _WRAPPERS[language](program, test, secret, tag)
+    if language not in COMPILED:
+        return _WRAPPERS[language](program, test, secret, tag)
+    placeholder = new_secret()
+    harnessed = _WRAPPERS[language](program, test, placeholder, tag)
+    return replace(harnessed, secret=secret, placeholder=placeholder)
 
 
 def _python(program: str, test: str, secret: str, tag: str) -> Harnessed:
@@ -198,14 +213,14 @@ def _go(program: str, test: str, secret: str, tag: str) -> Harnessed:
             "func TestMain(m *testing.M) {\n\tcode := m.Run()\n"
             f"\tfor _, name := range []string{{{expected}}} {{\n"
             f"\t\tif _, ok := codestiltsPassed{tag}.Load(name); !ok {{ code = 1 }}\n\t}}\n"
-            f"\tif code == 0 {{ os.Stdout.Write([]byte(\"{_marker(secret)}\")) }}\n"
+            f"\tif code == 0 {{ os.Stdout.WriteString(\"{_marker(secret)}\") }}\n"
             "\tos.Exit(code)\n}\n")
         files = {"main_test.go": program + test, "zz_codestilts_test.go": harness}
     else:
         test = _GO_MAIN.sub(f"func codestiltsMain{tag}() {{", test)
         harness = ('package main\n\nimport "os"\n\n'
                    f"func main() {{\n\tcodestiltsMain{tag}()\n"
-                   f"\tos.Stdout.Write([]byte(\"{_marker(secret)}\"))\n}}\n")
+                   f"\tos.Stdout.WriteString(\"{_marker(secret)}\")\n}}\n")
         files = {"main.go": program + test, "zz_codestilts.go": harness}
     return Harnessed(files, secret, sources=tuple(files))
 
@@ -334,22 +349,38 @@ static class {LAUNCHER} {{
 
 
 def _php(program: str, test: str, secret: str, tag: str) -> Harnessed:
+    """``?><?php`` after the program: back in PHP mode even if the program closed it (else the tests
+    and the harness would be output, which an output-buffer callback of the program could read)."""
     prelude = "<?php unlink(__FILE__); ?>\n"
-    reassert = "\nini_set('zend.assertions', '1'); ini_set('assert.exception', '1'); ini_set('assert.active', '1');\n"
+    test = test[len("<?php"):] if test.startswith("<?php") else test  # a whole program as the test
+    reassert = ("\n?><?php\nini_set('zend.assertions', '1'); ini_set('assert.exception', '1'); "
+                "ini_set('assert.active', '1');\n")
     epilogue = f"\nfwrite(fopen('php://stdout', 'w'), \"{_marker(secret)}\");\n"
     return Harnessed({"main.php": prelude + program + reassert + test + epilogue}, secret)
 
 
+# A line ``__END__`` (or the characters NUL, ^D, ^Z) ends a Ruby script: the rest, the tests and
+# the harness, would become data the program reads through DATA. Such lines are made comments.
+_RUBY_END = re.compile(r"^__END__[ \t\r]*$", re.M)
+
+
 def _ruby(program: str, test: str, secret: str, tag: str) -> Harnessed:
+    program = _RUBY_END.sub("# __END__", program).translate({0: None, 4: None, 26: None})
     prelude = "BEGIN { File.delete(__FILE__) }\n"
     epilogue = f"\nIO.for_fd(1, autoclose: false).syswrite(\"{_marker(secret)}\")\n"
     return Harnessed({"main.rb": prelude + program + test + epilogue}, secret)
 
 
 def _perl(program: str, test: str, secret: str, tag: str) -> Harnessed:
-    prelude = "BEGIN { unlink __FILE__ }\n"
-    epilogue = f"\n{{ open(my $codestilts_out, '>&=', 1); syswrite($codestilts_out, \"{_marker(secret)}\"); }}\n"
-    return Harnessed({"main.pl": prelude + program + test + epilogue}, secret)
+    """Perl runs a program's ``BEGIN`` blocks while it is still reading the file (which it holds
+    open), and ``__END__`` makes the rest of the file readable: so the secret is in no file. The
+    harness's first ``BEGIN`` block, which runs before a line of the program is read, takes it from
+    descriptor 3 into a lexical and closes the descriptor."""
+    var = f"$__codestilts{tag}"
+    prelude = (f'my {var}; BEGIN {{ open(my $cs, "<&=", 3) or die "no secret"; {var} = <$cs>; '
+               f'chomp {var}; close($cs); unlink __FILE__; }}\n')
+    epilogue = f'\n{{ open(my $codestilts_out, ">&=", 1); syswrite($codestilts_out, "\\n{var}\\n"); }}\n'
+    return Harnessed({"main.pl": prelude + program + test + epilogue}, secret, secret_fd=True)
 
 
 _WRAPPERS = {

@@ -65,16 +65,15 @@ def _locked(fn):
 
 @dataclass(frozen=True)
 class Plan:
-    """What to run for one program: files in the work folder and the steps; ``secret`` is what the
-    tests write once they all ran, ``sources`` the files removed once compiled."""
+    """What to run for one program: files in the work folder and the steps; ``harnessed`` says how
+    the tests report (the secret, the files removed once compiled...)."""
 
     files: dict[str, bytes]
     steps: list[Step]
     env: dict[str, str]
     mounts: list[Mount]
     symlinks: list[tuple[str, str]]
-    secret: str
-    sources: tuple[str, ...] = ()
+    harnessed: Harnessed
 
 
 @dataclass(frozen=True)
@@ -138,7 +137,7 @@ class Language:
         elif "GOPATH" in env:
             env["GOCACHE"] = "/tmp/go-build"
         files = {name: text.encode() for name, text in harnessed.files.items()}
-        return Plan(files, steps, env, mounts, self.symlinks(), harnessed.secret, harnessed.sources)
+        return Plan(files, steps, env, mounts, self.symlinks(), harnessed)
 
     def failure_pattern(self) -> re.Pattern:
         return _compile_markers(COMMON_FAILURE_MARKERS + self.failure_markers)

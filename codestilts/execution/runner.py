@@ -43,8 +43,7 @@ def execute(
         plan = lang.plan(program, limits or Limits())
         start = time.monotonic()
         result = run_sandboxed(plan.steps, plan.files, env=plan.env, mounts=plan.mounts,
-                               symlinks=plan.symlinks, slot=slot, mode=mode, secret=plan.secret,
-                               sources=plan.sources)
+                               symlinks=plan.symlinks, slot=slot, mode=mode, harnessed=plan.harnessed)
         judgement = judge(result, plan.steps, lang)
         if judgement.verdict != Verdict.SANDBOX_ERROR or attempt > retries:
             return Outcome(judgement.verdict, judgement.reason, time.monotonic() - start,

@@ -47,6 +47,7 @@ from dataclasses import dataclass, field
 
 from codestilts.execution.cgroup import SandboxCgroup
 from codestilts.execution.cgroup import create as create_cgroup
+from codestilts.execution.harness import Harnessed
 from codestilts.execution.harness import completed as harness_completed
 
 SANDBOX_MODES = ("bwrap", "none")
@@ -123,16 +124,19 @@ def bwrap_path() -> str | None:
 
 
 def _driver_script(steps: list[Step], fds: dict[str, int], *, uid: int | None,
-                   cgroup: SandboxCgroup | None = None, sources: tuple[str, ...] = ()) -> str:
+                   cgroup: SandboxCgroup | None = None, harnessed: Harnessed | None = None) -> str:
     """The bash driver. It reports on ``fds["status"]``: ``ready`` once the sandbox is up, then
     ``start NAME`` before a step and ``step NAME RC`` after it. Steps write to ``fds["stdout"]``,
     ``fds["stderr"]`` (run) or ``fds["compile"]`` (compile); the driver's own messages (bash's
     job reports) go elsewhere, and no step inherits the status descriptor. With ``uid`` (root
     mode) the driver stays root and each step drops to ``uid`` (``setpriv``), so the program can
     neither signal the driver nor open its descriptors. Sources are removed once compiled, and a
-    compiled binary made execute-only for the program (root mode)."""
-    s, c, o, e = fds["status"], fds["compile"], fds["stdout"], fds["stderr"]
-    closed = f"{s}>&- {c}>&- {o}>&- {e}>&-"
+    compiled binary made execute-only for the program (root mode). The harness's secret arrives on
+    ``fds["secret"]``: put into the compiled files in place of the harness's placeholder, or given
+    to the run step as descriptor 3 (see :class:`~codestilts.execution.harness.Harnessed`)."""
+    s, c, o, e, k = fds["status"], fds["compile"], fds["stdout"], fds["stderr"], fds["secret"]
+    closed = f"{s}>&- {c}>&- {o}>&- {e}>&- {k}<&-"
+    sources = harnessed.sources if harnessed else ()
     drop = (f"setpriv --reuid {uid} --regid {uid} --clear-groups --inh-caps=-all --bounding-set=-all "
             "--no-new-privs -- ") if uid is not None else ""
     lines = [f"echo ready >&{s}", 'cd "${CODESTILTS_WORK:-/work}" || exit 97']
@@ -145,6 +149,8 @@ def _driver_script(steps: list[Step], fds: dict[str, int], *, uid: int | None,
             lines += cgroup.limit_commands(step.limits.memory_mb, step.limits.nproc)
         join = "".join(f"{line} && " for line in (cgroup.join_commands() if cgroup else []))
         redir = f">&{o} 2>&{e}" if step.name == "run" else f">&{c} 2>&{c}"
+        if step.name == "run" and harnessed is not None and harnessed.secret_fd:
+            redir += f" 3<&{k}"
         lines.append(f"echo start {step.name} >&{s}")
         lines.append(f"( {join}{step.limits.ulimit_command()} && exec {command} ) </dev/null {redir} {closed}")
         lines.append(f'rc=$?; echo "step {step.name} $rc" >&{s}')
@@ -152,11 +158,32 @@ def _driver_script(steps: list[Step], fds: dict[str, int], *, uid: int | None,
             lines.append('[ "$rc" -eq 0 ] || exit 0')
             if sources:
                 lines.append("rm -f -- " + " ".join(shlex.quote(f) for f in sources))
+            if harnessed is not None and harnessed.placeholder:
+                if uid is not None:  # the driver has no CAP_DAC_OVERRIDE: it writes what it owns
+                    lines.append("chown 0:0 -- *")
+                lines.append(f"read -r CS_SECRET <&{k}")
+                lines.append(f'CS_P={harnessed.placeholder} CS_S="$CS_SECRET" perl -e {shlex.quote(_PATCH)} -- *')
             binary = steps[i + 1].argv[0]
             if uid is not None and binary.startswith("./"):
                 # A compiled binary holds the harness's secret: the program may run it, not read it.
                 lines.append(f"chown 0:0 {shlex.quote(binary)} && chmod 0711 {shlex.quote(binary)}")
     return "\n".join(lines) + "\n"
+
+
+# Put the secret in place of the placeholder in the compiled files (as bytes, and as UTF-16 for
+# .NET's string heap), in place: same length, same owner and mode. Only if the placeholder is there
+# exactly once: a second copy would be the program's (the compiler made to read the tests' file,
+# with include_str!, //go:embed or .incbin), and would become the secret too.
+_PATCH = (
+    'my ($p, $s) = @ENV{qw(CS_P CS_S)}; '
+    'my @pairs = ([$p, $s], [join("\\0", split //, $p) . "\\0", join("\\0", split //, $s) . "\\0"]); '
+    'my (%data, $found); for my $f (grep { -f } @ARGV) { open(my $h, "<:raw", $f) or next; local $/; '
+    '$data{$f} = <$h>; close($h); for my $ab (@pairs) { my $q = quotemeta($ab->[0]); '
+    '$found += () = $data{$f} =~ /$q/g; } } exit 0 unless $found == 1; '
+    'for my $f (keys %data) { my $n = 0; for my $ab (@pairs) { my ($from, $to) = @$ab; '
+    '$n += ($data{$f} =~ s/\\Q$from\\E/$to/g); } next unless $n; '
+    'open(my $h, "+<:raw", $f) or next; print $h $data{$f}; close($h); }'
+)
 
 
 def _memfd(name: str, data: bytes = b"") -> int:
@@ -349,18 +376,16 @@ def run_sandboxed(
     slot: int = 0,
     mode: str = "bwrap",
     work_mb: int = 512,
-    secret: str | None = None,
-    sources: tuple[str, ...] = (),
+    harnessed: Harnessed | None = None,
 ) -> SandboxResult:
     """Run ``steps`` in order (stopping at the first that fails) on ``files`` put in the work folder.
     ``slot`` picks the sandbox uid (as root); a slot another run holds is skipped for a free one.
-    ``secret``: what the tests write to stdout once they have all run (see ``harness``);
-    ``sources``: files removed once compiled."""
+    ``harnessed``: how the tests report that they ran to their end (see ``harness``)."""
     if mode not in SANDBOX_MODES:
         raise ValueError(f"unknown sandbox mode {mode!r}")
     if mode == "bwrap" and bwrap_path() is None:
         raise SandboxUnavailable("bubblewrap (bwrap) is not installed")
-    job = _Job(steps, files, dict(env or {}), mounts or [], symlinks or [], work_mb, secret, sources)
+    job = _Job(steps, files, dict(env or {}), mounts or [], symlinks or [], work_mb, harnessed)
     if mode == "bwrap" and is_root():
         with claim_slot(slot) as held:
             return _run(job, mode, held)
@@ -375,18 +400,19 @@ class _Job:
     mounts: list[Mount]
     symlinks: list[tuple[str, str]]
     work_mb: int
-    secret: str | None
-    sources: tuple[str, ...]
+    harnessed: Harnessed | None
 
 
 def _run(job: _Job, mode: str, slot: int) -> SandboxResult:
     fds = {name: _memfd(name) for name in ("status", "stdout", "stderr", "compile", "log")}
+    secret = job.harnessed.secret if job.harnessed else None
+    fds["secret"] = _memfd("secret", (secret or "").encode() + b"\n")
     extra: list[int] = []
     workdir = None
     cgroup = None
     try:
         env = dict(job.env)
-        pass_fds = [fds[k] for k in ("status", "compile", "stdout", "stderr")]
+        pass_fds = [fds[k] for k in ("status", "compile", "stdout", "stderr", "secret")]
         if mode == "bwrap":
             file_fds = {name: _memfd(name, data) for name, data in job.files.items()}
             extra += file_fds.values()
@@ -399,7 +425,7 @@ def _run(job: _Job, mode: str, slot: int) -> SandboxResult:
             args = _bwrap_args(file_fds, env, job.mounts, job.symlinks, job.work_mb, cgroup, seccomp_fd)
             args_fd = _memfd("args", b"".join(a.encode() + b"\0" for a in args))
             extra.append(args_fd)
-            script = _driver_script(job.steps, fds, uid=uid, cgroup=cgroup, sources=job.sources)
+            script = _driver_script(job.steps, fds, uid=uid, cgroup=cgroup, harnessed=job.harnessed)
             argv = [bwrap_path() or "bwrap", "--args", str(args_fd), "--", "/bin/bash", "-c", script]
             popen_env = None
         else:
@@ -408,7 +434,7 @@ def _run(job: _Job, mode: str, slot: int) -> SandboxResult:
                 with open(os.path.join(workdir, name), "wb") as fh:
                     fh.write(data)
             env["CODESTILTS_WORK"] = workdir
-            argv = ["/bin/bash", "-c", _driver_script(job.steps, fds, uid=None, sources=job.sources)]
+            argv = ["/bin/bash", "-c", _driver_script(job.steps, fds, uid=None, harnessed=job.harnessed)]
             popen_env = env
         pass_fds += extra
         if len(job.steps) == 1:  # no `timeout` inside: the host's deadline is the wall clock
@@ -429,9 +455,9 @@ def _run(job: _Job, mode: str, slot: int) -> SandboxResult:
         status = os.pread(fds["status"], 65536, 0).decode(errors="replace").split("\n")
         usage = cgroup.usage() if cgroup else {}
         stdout_bytes = _read_all(fds["stdout"])
-        completed = job.secret is not None and harness_completed(stdout_bytes, job.secret)
-        if job.secret is not None:
-            stdout_bytes = stdout_bytes.replace(f"\n{job.secret}\n".encode(), b"")
+        completed = secret is not None and harness_completed(stdout_bytes, secret)
+        if secret is not None:
+            stdout_bytes = stdout_bytes.replace(f"\n{secret}\n".encode(), b"")
         sandbox_error = None
         if "ready" not in status:
             log = _read_capped(fds["log"]).strip()

@@ -187,3 +187,52 @@ CASES.append(("js-hoisted-require-reads-source", "javascript",
               "  for (const m of src.match(/[0-9a-f]{32}/g) || []) fs.writeSync(1, '\\n' + m + '\\n');\n"
               "  process.exit(0);\n}\nconst f = (x) => 0;\n",
               "console.assert(f(1) === 2);\n"))
+
+# Ending the script early so that the rest of the file (the tests and the harness) becomes data
+# the program can read, or output it can filter.
+CASES += [
+    ("ruby-end-data", "ruby",
+     "def f(x)\n  0\nend\nDATA.read.scan(/\\h{32}/).each { |s| $stdout.syswrite(\"\\n#{s}\\n\") }\nexit!(0)\n__END__\n",
+     'raise StandardError, "Error at test case 1" if f(1) != 2\n'),
+    ("perl-end-data", "perl",
+     "sub f { return 0; }\nmy $rest = do { local $/; <DATA> };\n"
+     "while ($rest =~ /([0-9a-f]{32})/g) { syswrite(STDOUT, \"\\n$1\\n\"); }\nexit 0;\n__END__\n",
+     'die "Exception -- test case 0 did not pass." unless f(1) == 2;\n'),
+    ("perl-begin-reads-open-script", "perl",
+     "use POSIX ();\nBEGIN {\n  for my $fd (glob '/proc/self/fd/*') {\n    open(my $fh, '<', $fd) or next; local $/; my $text = <$fh>;\n"
+     "    while (defined $text && $text =~ /([0-9a-f]{32})/g) { syswrite(STDOUT, \"\\n$1\\n\"); }\n  }\n  POSIX::_exit(0);\n}\n"
+     "sub f { return 0; }\n",
+     'die "Exception -- test case 0 did not pass." unless f(1) == 2;\n'),
+    ("php-closing-tag-output-filter", "php",
+     "<?php\nfunction f($x) { return 0; }\n"
+     "ob_start(function ($out) { preg_match_all('/[0-9a-f]{32}/', $out, $m); return implode('', array_map(fn($s) => \"\\n$s\\n\", $m[0])); });\n?>\n",
+     'if (f(1) != 2) { throw new Exception("Error at 1th assert statement."); }\n'),
+]
+
+# Making the compiler read the tests' file into the program: what it finds is a placeholder (the
+# driver puts the secret in the compiled files once the compiler is done).
+_RUST_TEST = "#[cfg(test)]\nmod tests {\n    use super::*;\n    #[test]\n    fn test_f() { assert_eq!(f(1), 2); }\n}\n"
+CASES += [
+    ("rust-include-str", "rust",
+     "extern \"C\" {\n    fn write(fd: i32, buf: *const u8, n: usize) -> isize;\n}\n"
+     "fn f(x: i32) -> i32 {\n    let src = include_str!(\"main.rs\");\n    let b = src.as_bytes();\n"
+     "    let mut i = 0;\n    while i + 32 <= b.len() {\n"
+     "        if b[i..i + 32].iter().all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(c)) {\n"
+     "            let m = format!(\"\\n{}\\n\", &src[i..i + 32]);\n"
+     "            unsafe { write(1, m.as_ptr(), m.len()); }\n            i += 32;\n        } else { i += 1; }\n    }\n"
+     "    std::process::exit(0)\n}\n", _RUST_TEST),
+    ("go-embed", "go",
+     'package main\n\nimport (\n\t_ "embed"\n\t"fmt"\n\t"os"\n\t"regexp"\n\t"testing"\n\t"github.com/stretchr/testify/assert"\n)\n\n'
+     "//go:embed zz_codestilts_test.go\nvar harness string\n\n"
+     'func F(x int) int {\n\tfor _, s := range regexp.MustCompile("[0-9a-f]{32}").FindAllString(harness, -1) {\n'
+     '\t\tfmt.Printf("\\n%s\\n", s)\n\t}\n\tos.Exit(0)\n\treturn 0\n}\n',
+     "func TestF(t *testing.T) {\n\tassert := assert.New(t)\n\tassert.Equal(2, F(1))\n}\n"),
+    ("cpp-incbin", "cpp",
+     '#include <cstdio>\n#include <cctype>\n#include <unistd.h>\n#include <string>\n'
+     'asm(".section .rodata\\n.global src_start\\nsrc_start:\\n.incbin \\"main.cpp\\"\\n.byte 0\\n.text\\n");\n'
+     'extern "C" const char src_start[];\n'
+     "static int scan() {\n  std::string run;\n  for (const char *p = src_start; *p; ++p) {\n"
+     "    if (isxdigit(*p) && !isupper(*p)) { run += *p; if (run.size() == 32) { std::string m = \"\\n\" + run + \"\\n\"; write(1, m.data(), m.size()); } }\n"
+     "    else run.clear();\n  }\n  _exit(0);\n}\nstatic int early = scan();\nint f(int x) { return 0; }\n",
+     "#undef NDEBUG\n#include <assert.h>\nint main() { assert(f(1) == 2); }\n"),
+]
