@@ -236,3 +236,7 @@ CASES += [
      "    else run.clear();\n  }\n  _exit(0);\n}\nstatic int early = scan();\nint f(int x) { return 0; }\n",
      "#undef NDEBUG\n#include <assert.h>\nint main() { assert(f(1) == 2); }\n"),
 ]
+
+# Stopped only by the root driver (a binary it owns, execute-only for the program): as a normal
+# user the program and the driver share one uid (docs/execution.md).
+ROOT_ONLY = {"cpp-read-own-binary"}
