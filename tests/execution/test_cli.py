@@ -119,3 +119,21 @@ def test_without_cgroups_the_workers_are_capped_by_available_memory(capsys):
     allowed = memory_bound_capacity(10_000, [get_language("python"), get_language("java")])
     assert 1 <= allowed <= max(1, available_mb // 3072)
     assert "no per-sample memory cgroup" in capsys.readouterr().err
+
+
+@pytest.mark.data
+@needs_bwrap
+@needs_data("humaneval-x", "humaneval_rust.jsonl.gz")
+def test_a_known_benchmark_defect_is_named_in_the_results_and_summary(tmp_path, capsys):
+    from codestilts.execution.languages import get_language
+
+    if get_language("rust").missing():
+        pytest.skip(get_language("rust").missing())
+    p = load_problems("humaneval-x", "rust")["Rust/32"]  # its tests are commented out
+    samples = write_samples(tmp_path / "s.jsonl", [{"task_id": p.task_id, "completion": p.canonical_solution}])
+    out = tmp_path / "r.jsonl"
+    assert main(["exec-eval", samples, "--allow-code-execution", "--k", "1", "--out", str(out)]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    (defect,) = summary["known_defects"]
+    assert defect["task_id"] == "Rust/32" and defect["verdict"] != "passed" and "commented out" in defect["known_defect"]
+    assert "commented out" in json.loads(out.read_text())["known_defect"]
