@@ -6,10 +6,12 @@ descriptor 1, below any buffering the program could redirect), and the host look
 secret is new for every run and appears only in the harness code that follows the tests; the
 program is written before the secret exists, so no early exit (``exit(0)``, ``os._exit``,
 ``System.exit``, ``process.exit``), exit hook (``atexit``, shutdown hooks, ``END`` blocks), skipped
-test (Go's ``-test.run``) or forged output can produce it. The source files holding the secret are
-removed before any code of the program runs (compiled languages: by the sandbox's driver once
-compiled; interpreted ones: by the harness's first statement, or for JavaScript by its preloaded
-module; the JVM and Mono launchers delete their own class file or assembly once loaded).
+test (Go's ``-test.run``) or forged output can produce it. Nor can the program read it: compiled
+languages' sources hold a placeholder, which the sandbox's driver replaces in the compiled files
+only (so the compiler, whatever the program makes it read, never sees the secret); interpreted
+sources are removed by the harness's first statement before any of the program runs (JavaScript:
+by a preloaded module); Perl gets it on a descriptor its first ``BEGIN`` block reads and closes;
+the JVM and Mono launchers delete their own class file or assembly once loaded.
 
 Between the program and the tests, the harness re-asserts what the tests rely on and the program
 could have replaced: JavaScript's ``console``, ``console.assert``, ``require`` and the ``assert``
