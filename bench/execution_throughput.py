@@ -22,7 +22,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from itertools import cycle, islice
 
-from codestilts.execution.benchmarks import build_program, load_problems
+from codestilts.execution.benchmarks import build_source, load_problems
 from codestilts.execution.languages import LANGUAGES, Plan, get_language
 from codestilts.execution.runner import execute
 from codestilts.execution.sandbox import Limits
@@ -34,7 +34,7 @@ HX = ("python", "cpp", "java", "javascript", "go", "rust")
 def programs_for(language: str, n: int) -> list[str]:
     bench = "humaneval-x" if language in HX else "mbxp"
     problems = [p for p in load_problems(bench, language).values() if p.canonical_solution]
-    return list(islice(cycle([build_program(p, p.canonical_solution) for p in problems]), n))
+    return list(islice(cycle([build_source(p, p.canonical_solution) for p in problems]), n))
 
 
 def _host_path(value: str, plan: Plan) -> str:

@@ -6,6 +6,7 @@ set -euo pipefail
 
 packages=(
   bubblewrap util-linux coreutils              # sandbox: bwrap, prlimit, setpriv, timeout
+  keyutils                                     # keyctl: the test that no key outlives a sample
   python3 python3-scipy                        # Python (MathQA-X solutions import scipy)
   gcc g++ libboost-dev libssl-dev              # C/C++ (HumanEval-X CPP uses boost::any and OpenSSL MD5)
   default-jdk-headless                         # Java (javac, java)

@@ -12,7 +12,8 @@ import time
 from pathlib import Path
 
 from codestilts.errors import UserError
-from codestilts.execution.benchmarks import BENCHMARKS, build_program, infer_benchmark, load_problems
+from codestilts.execution.benchmarks import BENCHMARKS, KNOWN_DEFECTS, build_source, infer_benchmark, load_problems
+from codestilts.execution import cgroup
 from codestilts.execution.languages import get_language
 from codestilts.execution.passk import summarize
 from codestilts.execution.runner import execute
@@ -175,6 +176,10 @@ def exec_eval(args: argparse.Namespace) -> int:
     os.replace(tmp, out)
     partial.unlink(missing_ok=True)
     summary = summarize(results, ks)
+    defects = [{k: r[k] for k in ("task_id", "language", "verdict", "known_defect")} for r in results
+               if "known_defect" in r]
+    if defects:  # benchmark defects (docs/execution.md): their verdicts are no fact about the harness
+        summary["known_defects"] = defects
     text = json.dumps(summary, indent=2)
     if args.summary:
         Path(args.summary).write_text(text + "\n")
@@ -196,10 +201,13 @@ def evaluate_samples(samples: list[dict], *, natural_language: str = "English", 
                             where=s.get("where"))
         lang = get_language(s["language"])
         reason = lang.missing()
-        jobs_list.append((s, build_program(problem, s["completion"]), lang, reason))
+        jobs_list.append((s, build_source(problem, s["completion"]), lang, reason))
     for lang in {job[2].name: job[2] for job in jobs_list if job[3] is None}.values():
         lang.prepare()
     limits = Limits(wall_s=timeout, cpu_s=max(1, int(timeout)))
+    capacity = jobs or default_capacity()
+    if mode == "none" or cgroup.hierarchy() is None:
+        capacity = memory_bound_capacity(capacity, [job[2] for job in jobs_list], progress)
     done = [0]
     lock = threading.Lock()
     start = time.monotonic()
@@ -211,8 +219,10 @@ def evaluate_samples(samples: list[dict], *, natural_language: str = "English", 
             return {**base, "verdict": "sandbox_error", "reason": f"language unavailable: {reason}",
                     "wall_s": 0.0, "attempts": 0}
         o = execute(program, lang.name, limits=limits, slot=slot, mode=mode, retries=retries)
-        return {**base, "verdict": o.verdict.value, "reason": o.reason, "wall_s": round(o.wall_s, 3),
-                "attempts": o.attempts, "leftovers": o.leftovers}
+        result = {**base, "verdict": o.verdict.value, "reason": o.reason, "wall_s": round(o.wall_s, 3),
+                  "attempts": o.attempts, "leftovers": o.leftovers, **o.usage}
+        defect = KNOWN_DEFECTS.get((sample["benchmark"], sample["task_id"]))
+        return {**result, "known_defect": defect} if defect else result
 
     def on_done(i: int, r: dict) -> None:
         with lock:
@@ -226,5 +236,20 @@ def evaluate_samples(samples: list[dict], *, natural_language: str = "English", 
             rate = n / max(time.monotonic() - start, 1e-9)
             print(f"exec-eval: {n}/{len(jobs_list)} ({rate:.1f} programs/s)", file=sys.stderr)
 
-    return run_weighted(jobs_list, run_one, weight=lambda job: job[2].weight,
-                        capacity=jobs or default_capacity(), on_done=on_done)
+    return run_weighted(jobs_list, run_one, weight=lambda job: job[2].weight, capacity=capacity,
+                        on_done=on_done)
+
+
+def memory_bound_capacity(capacity: int, languages: list, warn: bool = True) -> int:
+    """Without sandbox cgroups a sample's memory is bounded per process only (RLIMIT_DATA): run no
+    more samples at once than the host's available memory holds at the largest language's limit."""
+    largest = max((lang.memory_mb for lang in languages), default=1024) + cgroup.HEADROOM_MB
+    with open("/proc/meminfo") as fh:
+        available_mb = next(int(line.split()[1]) for line in fh if line.startswith("MemAvailable:")) // 1024
+    allowed = max(1, min(capacity, available_mb // largest))
+    if warn:
+        why = cgroup.unavailable_reason() or "--sandbox none"
+        print(f"exec-eval: no per-sample memory cgroup ({why}): a sample's shared memory and children are "
+              f"not bounded as a whole; running at most {allowed} at once ({available_mb} MiB available, "
+              f"{largest} MiB per sample)", file=sys.stderr)
+    return allowed

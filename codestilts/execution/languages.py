@@ -3,6 +3,9 @@
 Every language goes through the same two steps (``compile`` when there is one, then ``run``) and
 the same verdict rules (:mod:`codestilts.execution.verdict`). What differs is data:
 
+- the program and its tests are wrapped by :mod:`codestilts.execution.harness` (the tests report
+  completion with a per-run secret; what they rely on is re-asserted before them), so entry points
+  are the harness's: ``CodestiltsLauncher`` on the JVM and .NET, ``--wrap=main`` for C/C++;
 - commands always enable assertions: ``java -ea``, ``php -d zend.assertions=1 -d
   assert.exception=1``, ``g++ -UNDEBUG`` (never ``-DNDEBUG``), Node's ``console.assert`` made to
   throw (by default it only prints);
@@ -23,6 +26,7 @@ import subprocess
 import threading
 from dataclasses import dataclass, field, replace
 
+from codestilts.execution.harness import JS_PRELUDE_FILE, LAUNCHER, Harnessed, Source, wrap
 from codestilts.execution.sandbox import Limits, Mount, Step
 
 CACHE_DIR = os.environ.get(
@@ -59,28 +63,22 @@ def _locked(fn):
     return wrapper
 
 
-JS_PRELUDE = (
-    "console.assert = (cond, ...msg) => { if (!cond) { const e = new Error("
-    "'console.assert failed' + (msg.length ? ': ' + msg.join(' ') : '')); "
-    "e.name = 'AssertionError'; throw e; } };\n"
-)
-
-
 @dataclass(frozen=True)
 class Plan:
-    """What to run for one program: files in the work folder and the steps."""
+    """What to run for one program: files in the work folder and the steps; ``harnessed`` says how
+    the tests report (the secret, the files removed once compiled...)."""
 
     files: dict[str, bytes]
     steps: list[Step]
     env: dict[str, str]
     mounts: list[Mount]
     symlinks: list[tuple[str, str]]
+    harnessed: Harnessed
 
 
 @dataclass(frozen=True)
 class Language:
     name: str
-    source: str
     run: tuple[str, ...]
     compile: tuple[str, ...] | None = None
     aliases: tuple[str, ...] = ()
@@ -91,7 +89,6 @@ class Language:
     weight: int = 1
     compile_wall_s: float = 60.0
     env: dict[str, str] = field(default_factory=dict)
-    prelude: str = ""
     failure_markers: tuple[str, ...] = ()
     # Interpreted languages: a parse error the interpreter reports before running anything is a
     # compile_error too. ``syntax_marker`` finds it; ``frame_marker`` (a stack frame of the
@@ -119,11 +116,12 @@ class Language:
     def symlinks(self) -> list[tuple[str, str]]:
         return []
 
-    def plan(self, program: str, run_limits: Limits) -> Plan:
-        text = self.prelude + program
-        return self._plan({self.source: text.encode()}, self.compile, self.run, run_limits)
+    def plan(self, source: Source | str, run_limits: Limits) -> Plan:
+        """``source``: a program and its tests; a plain string is trusted test code as a whole."""
+        harnessed = wrap(self.name, source if isinstance(source, Source) else Source(source))
+        return self._plan(harnessed, self.compile, self.run, run_limits)
 
-    def _plan(self, files, compile_argv, run_argv, run_limits: Limits) -> Plan:
+    def _plan(self, harnessed: Harnessed, compile_argv, run_argv, run_limits: Limits) -> Plan:
         run = replace(run_limits, memory_mb=max(run_limits.memory_mb, self.memory_mb),
                       nproc=max(run_limits.nproc, self.nproc))
         steps = []
@@ -138,7 +136,8 @@ class Language:
             env["GOCACHE"] = "/opt/go-build"
         elif "GOPATH" in env:
             env["GOCACHE"] = "/tmp/go-build"
-        return Plan(files, steps, env, mounts, self.symlinks())
+        files = {name: text.encode() for name, text in harnessed.files.items()}
+        return Plan(files, steps, env, mounts, self.symlinks(), harnessed)
 
     def failure_pattern(self) -> re.Pattern:
         return _compile_markers(COMMON_FAILURE_MARKERS + self.failure_markers)
@@ -168,11 +167,12 @@ class CLanguage(Language):
     """C and C++: assertions always on (``-UNDEBUG``, never ``-DNDEBUG``); links OpenSSL's libcrypto
     when the program includes it (HumanEval-X CPP/162 uses its MD5)."""
 
-    def plan(self, program: str, run_limits: Limits) -> Plan:
+    def plan(self, source: Source | str, run_limits: Limits) -> Plan:
+        source = source if isinstance(source, Source) else Source(source)
         argv = list(self.compile or ())
-        if "openssl/" in program:
+        if "openssl/" in source.text:
             argv.append("-lcrypto")
-        return self._plan({self.source: program.encode()}, argv, self.run, run_limits)
+        return self._plan(wrap(self.name, source), argv, self.run, run_limits)
 
 
 class NodeLanguage(Language):
@@ -217,13 +217,13 @@ class GoLanguage(Language):
         seed = go_cache_seed()
         return [Mount(seed, "/opt/go-build")] if seed else []
 
-    def plan(self, program: str, run_limits: Limits) -> Plan:
-        if re.search(r"^func Test\w*\(\w+ \*testing\.T\)", program, re.M):
-            compile_argv = ("go", "test", "-c", "-o", "prog", "main_test.go")
-            return self._plan({"main_test.go": program.encode()}, compile_argv,
+    def plan(self, source: Source | str, run_limits: Limits) -> Plan:
+        harnessed = wrap(self.name, source if isinstance(source, Source) else Source(source))
+        names = tuple(harnessed.files)
+        if "main_test.go" in harnessed.files:
+            return self._plan(harnessed, ("go", "test", "-c", "-o", "prog", *names),
                               ("./prog", "-test.v"), run_limits)
-        return self._plan({"main.go": program.encode()}, ("go", "build", "-o", "prog", "main.go"),
-                          ("./prog",), run_limits)
+        return self._plan(harnessed, ("go", "build", "-o", "prog", *names), ("./prog",), run_limits)
 
 
 def rust_sysroot() -> str | None:
@@ -305,9 +305,10 @@ class RustLanguage(Language):
             mounts.append(Mount(os.path.dirname(next(iter(crates.values()))), "/opt/rust-crates"))
         return mounts
 
-    def plan(self, program: str, run_limits: Limits) -> Plan:
+    def plan(self, source: Source | str, run_limits: Limits) -> Plan:
+        source = source if isinstance(source, Source) else Source(source)
         argv = ["rustc", "--edition", "2021", "-A", "warnings", "-C", "debuginfo=0", "-o", "prog"]
-        if re.search(r"#\[test\]", program):
+        if re.search(r"#\[test\]", source.text):
             argv.append("--test")
         crates = rust_crates()
         if crates:
@@ -315,7 +316,7 @@ class RustLanguage(Language):
             for name, path in crates.items():
                 argv += ["--extern", f"{name}=/opt/rust-crates/{os.path.basename(path)}"]
         argv.append("main.rs")
-        return self._plan({"main.rs": program.encode()}, argv, ("./prog",), run_limits)
+        return self._plan(wrap(self.name, source), argv, ("./prog",), run_limits)
 
 
 CSHARP_SHIM_SOURCE = r"""
@@ -418,11 +419,11 @@ class CSharpLanguage(Language):
 
 
 def _java(name="java", **kw) -> Language:
-    return Language(name, "Main.java",
+    return Language(name,
                     compile=("javac", "-encoding", "UTF-8", "-nowarn", "-J-Xmx512m",
                              "-J-XX:TieredStopAtLevel=1", "-J-XX:+UseSerialGC", "-J-XX:-UsePerfData",
                              "Main.java"),
-                    run=("java", "-ea", *_jvm_opts(512), "Main"),
+                    run=("java", "-ea", *_jvm_opts(512), LAUNCHER),
                     tools=("javac", "java"), memory_mb=3072, compile_memory_mb=3072, nproc=256,
                     weight=2, env=JVM_ENV, **kw)
 
@@ -437,57 +438,57 @@ TSC_SCRIPT = (
 )
 
 _SCALA_LIB = "/usr/share/scala-2.11/lib/scala-library.jar"
+_KOTLIN_LIB = "/usr/share/java/kotlin-stdlib.jar"  # what kotlinc's -include-runtime would bundle
 
 LANGUAGES: dict[str, Language] = {
     lang.name: lang
     for lang in [
-        Language("python", "main.py", run=("python3", "-I", "main.py"), aliases=("py", "python3"),
+        Language("python", run=("python3", "-I", "main.py"), aliases=("py", "python3"),
                  tools=("python3",), syntax_marker=r"^(SyntaxError|IndentationError|TabError): ",
                  frame_marker=r"^Traceback \(most recent call last\)"),
-        CLanguage("c", "main.c", compile=("gcc", "-std=gnu11", "-O1", "-UNDEBUG", "-o", "prog", "main.c", "-lm"),
+        CLanguage("c", compile=("gcc", "-std=gnu11", "-O1", "-UNDEBUG", "-Wl,--wrap=main", "-o", "prog", "main.c", "-lm"),
                  run=("./prog",), tools=("gcc",)),
-        CLanguage("cpp", "main.cpp",
-                 compile=("g++", "-std=c++17", "-O1", "-UNDEBUG", "-o", "prog", "main.cpp", "-lm"),
+        CLanguage("cpp",
+                 compile=("g++", "-std=c++17", "-O1", "-UNDEBUG", "-Wl,--wrap=main", "-o", "prog", "main.cpp", "-lm"),
                  run=("./prog",), aliases=("c++", "cc"), tools=("g++",)),
         _java(),
-        NodeLanguage("javascript", "main.js", run=("node", "--max-old-space-size=1024", "main.js"),
+        NodeLanguage("javascript", run=("node", "--max-old-space-size=1024", "--require", f"./{JS_PRELUDE_FILE}", "main.js"),
                      aliases=("js", "node"), tools=("node",), memory_mb=3072, nproc=128,
-                     prelude=JS_PRELUDE, syntax_marker=r"^SyntaxError: ", frame_marker=r"at .*/work/main\.js:\d+"),
-        NodeLanguage("typescript", "main.ts", compile=("bash", "-c", TSC_SCRIPT),
-                     run=("node", "--max-old-space-size=1024", "main.js"), aliases=("ts",),
-                     tools=("tsc", "node"), memory_mb=3072, compile_memory_mb=3072, nproc=128, weight=2,
-                     prelude=JS_PRELUDE),
-        GoLanguage("go", "main.go", run=("./prog",), aliases=("golang",), tools=("go",),
+                     syntax_marker=r"^SyntaxError: ", frame_marker=r"at .*/work/main\.js:\d+"),
+        NodeLanguage("typescript", compile=("bash", "-c", TSC_SCRIPT),
+                     run=("node", "--max-old-space-size=1024", "--require", f"./{JS_PRELUDE_FILE}", "main.js"), aliases=("ts",),
+                     tools=("tsc", "node"), memory_mb=3072, compile_memory_mb=3072, nproc=128, weight=2),
+        GoLanguage("go", run=("./prog",), aliases=("golang",), tools=("go",),
                    memory_mb=2048, nproc=256,
                    env=GO_ENV,
                    failure_markers=(r"Error Trace:",)),
-        RustLanguage("rust", "main.rs", run=("./prog",), aliases=("rs",), memory_mb=1024),
-        Language("php", "main.php",
+        RustLanguage("rust", run=("./prog",), aliases=("rs",), memory_mb=1024),
+        Language("php",
                  run=("php", "-d", "zend.assertions=1", "-d", "assert.exception=1", "-d",
                       "display_errors=stderr", "-d", "memory_limit=-1", "main.php"),
                  tools=("php",), syntax_marker=r"PHP Parse error: |^Parse error: "),
-        Language("ruby", "main.rb", run=("ruby", "main.rb"), aliases=("rb",), tools=("ruby",),
+        Language("ruby", run=("ruby", "main.rb"), aliases=("rb",), tools=("ruby",),
                  syntax_marker=r"^main\.rb:\d+: syntax error"),
-        Language("perl", "main.pl", run=("perl", "main.pl"), aliases=("pl",), tools=("perl",),
+        Language("perl", run=("perl", "main.pl"), aliases=("pl",), tools=("perl",),
                  syntax_marker=r"aborted due to compilation errors"),
-        Language("kotlin", "main.kt",
-                 compile=("kotlinc", "-nowarn", "-jvm-target", "1.8", *_JVM_TOOL_OPTS, "main.kt", "-include-runtime", "-d", "main.jar"),
-                 run=("java", "-ea", *_jvm_opts(512), "-jar", "main.jar"), aliases=("kt",),
+        Language("kotlin",
+                 compile=("kotlinc", "-nowarn", "-jvm-target", "1.8", *_JVM_TOOL_OPTS, "main.kt", "-d", "."),
+                 run=("java", "-ea", *_jvm_opts(512), "-cp", f".:{_KOTLIN_LIB}", LAUNCHER), aliases=("kt",),
                  tools=("kotlinc", "java"), memory_mb=3072, compile_memory_mb=4096, nproc=256,
                  weight=2, compile_wall_s=120.0, env=JVM_ENV),
-        Language("scala", "main.scala",
+        Language("scala",
                  compile=("scalac", "-nowarn", *_JVM_TOOL_OPTS, "-d", ".", "main.scala"),
-                 run=("java", "-ea", *_jvm_opts(512), "-cp", f".:{_SCALA_LIB}", "Main"),
+                 run=("java", "-ea", *_jvm_opts(512), "-cp", f".:{_SCALA_LIB}", LAUNCHER),
                  tools=("scalac", "java"), memory_mb=3072, compile_memory_mb=4096, nproc=256,
                  weight=2, compile_wall_s=120.0, env=JVM_ENV),
-        CSharpLanguage("csharp", "main.cs",
+        CSharpLanguage("csharp",
                        compile=("mcs", "-nowarn:0219,0168,0162,0414", "-r:System.Numerics",
                                 "-r:/opt/csharp/KellermanSoftware.Compare-NET-Objects.dll",
-                                "-out:main.exe", "main.cs"),
+                                f"-main:{LAUNCHER}", "-out:main.exe", "main.cs"),
                        run=("mono", "--debug", "main.exe"), aliases=("cs", "c#"), tools=("mcs", "mono"),
                        memory_mb=2048, compile_memory_mb=2048, nproc=128,
                        env={"MONO_PATH": "/opt/csharp", "MONO_GC_PARAMS": "max-heap-size=512m"}),
-        Language("swift", "main.swift", run=("swift", "main.swift"),
+        Language("swift", run=("swift", "main.swift"),
                  unavailable_reason="no Swift toolchain in Debian 12 or npm (swift.org tarballs only)"),
     ]
 }

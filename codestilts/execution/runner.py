@@ -1,11 +1,12 @@
-"""Execute one program in one language: plan it, run it in the sandbox, judge it; retry
-infrastructure faults (sandbox_error) a couple of times."""
+"""Execute one program in one language: plan it (a fresh harness secret for every attempt), run it
+in the sandbox, judge it; retry infrastructure faults (sandbox_error) a couple of times."""
 
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass
 
+from codestilts.execution.harness import Source
 from codestilts.execution.languages import get_language
 from codestilts.execution.sandbox import Limits, run_sandboxed
 from codestilts.execution.verdict import Verdict, judge
@@ -21,10 +22,11 @@ class Outcome:
     compile_log: str
     attempts: int
     leftovers: int
+    usage: dict  # the sandbox cgroup's memory_peak (bytes) and oom_kills, where there is one
 
 
 def execute(
-    program: str,
+    program: Source | str,
     language: str,
     *,
     limits: Limits | None = None,
@@ -32,16 +34,19 @@ def execute(
     mode: str = "bwrap",
     retries: int = 2,
 ) -> Outcome:
+    """Run ``program`` (a :class:`Source`: the program, then its tests; a plain string is trusted
+    test code as a whole) and judge it."""
     lang = get_language(language)
-    plan = lang.plan(program, limits or Limits())
     attempt = 0
     while True:
         attempt += 1
+        plan = lang.plan(program, limits or Limits())
         start = time.monotonic()
         result = run_sandboxed(plan.steps, plan.files, env=plan.env, mounts=plan.mounts,
-                               symlinks=plan.symlinks, slot=slot, mode=mode)
+                               symlinks=plan.symlinks, slot=slot, mode=mode, harnessed=plan.harnessed)
         judgement = judge(result, plan.steps, lang)
         if judgement.verdict != Verdict.SANDBOX_ERROR or attempt > retries:
             return Outcome(judgement.verdict, judgement.reason, time.monotonic() - start,
-                           result.stdout, result.stderr, result.compile_log, attempt, result.leftovers)
+                           result.stdout, result.stderr, result.compile_log, attempt, result.leftovers,
+                           result.extra)
         time.sleep(0.05 * attempt)

@@ -44,9 +44,10 @@ def needs_data(*parts: str):
     return pytest.mark.skipif(not path.exists(), reason=f"data folder absent: {path} (set CODESTILTS_DATA)")
 
 
-def run(language: str, program: str, timeout: float = 5.0, slot: int = TEST_SLOT, **kw):
-    return execute(program, language, limits=Limits(wall_s=timeout, cpu_s=max(1, int(timeout))),
-                   slot=slot, **kw)
+def run(language: str, program, timeout: float = 5.0, slot: int = TEST_SLOT, limits_memory_mb: int = 1024, **kw):
+    """``program``: a Source (program + tests) or a string of trusted test code."""
+    limits = Limits(wall_s=timeout, cpu_s=max(1, int(timeout)), memory_mb=limits_memory_mb)
+    return execute(program, language, limits=limits, slot=slot, **kw)
 
 
 def processes_with_marker(marker: str) -> list[int]:

@@ -1,17 +1,22 @@
 """Adversarial programs: each is contained, gets the right verdict, leaves no process behind, and the
-next program in the same slot runs normally."""
+next program in the same slot runs normally; no wrong program is ``passed`` or drops out of pass@k
+(tests/execution/forgeries.py holds the wrong programs, per language)."""
 
 from __future__ import annotations
 
 import os
+import threading
 import uuid
 
 import pytest
 
+from codestilts.execution import cgroup
+from codestilts.execution.harness import Source
 from codestilts.execution.languages import get_language
 from codestilts.execution.verdict import Verdict
 
-from exec_helpers import assert_nothing_left, needs_bwrap, needs_language, run
+from exec_helpers import assert_nothing_left, needs_bwrap, needs_language, needs_tool, run
+from forgeries import CASES, CORRECT, ROOT_ONLY
 
 pytestmark = needs_bwrap
 
@@ -234,3 +239,147 @@ def test_a_slot_held_elsewhere_is_skipped():
             assert first != second
             out = contained("python", "import os\nprint(os.getuid())\n", Verdict.PASSED)
             assert int(out.stdout) not in (60000 + first, 60000 + second)
+
+
+@pytest.mark.parametrize("case,language,program,test", [pytest.param(*c, id=c[0]) for c in CASES])
+def test_a_wrong_program_is_never_passed_nor_left_out_of_pass_at_k(case, language, program, test):
+    reason = get_language(language).missing()
+    if reason:
+        pytest.skip(f"{language}: {reason}")
+    if case in ROOT_ONLY and os.geteuid() != 0:
+        pytest.skip("stopped by the root driver only (docs/execution.md)")
+    out = run(language, Source(program, test), timeout=20)
+    assert out.verdict not in (Verdict.PASSED, Verdict.SANDBOX_ERROR), (out.reason, out.stdout[-300:])
+    assert out.leftovers == 0
+    assert_nothing_left()
+
+
+@pytest.mark.parametrize("language", sorted(CORRECT))
+def test_the_same_tests_pass_a_right_answer(language):
+    reason = get_language(language).missing()
+    if reason:
+        pytest.skip(f"{language}: {reason}")
+    out = run(language, Source(*CORRECT[language]), timeout=20)
+    assert out.verdict is Verdict.PASSED, (out.reason, out.stderr[-500:], out.compile_log[-500:])
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the driver is privilege-separated only as root")
+def test_the_program_can_neither_signal_the_driver_nor_open_its_descriptors():
+    prog = """
+import os, signal
+errors = []
+for pid in (1, os.getppid()):
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except PermissionError:
+        errors.append("kill")
+    try:
+        os.listdir(f"/proc/{pid}/fd")
+    except PermissionError:
+        errors.append("fd")
+print(errors)
+"""
+    out = contained("python", prog, Verdict.PASSED)
+    assert out.stdout.split() == ["['kill',", "'fd',", "'kill',", "'fd']"]
+
+
+def test_sandbox_pid_1_shows_no_host_path():
+    """bubblewrap's options (bind mounts of host folders) are passed through a descriptor."""
+    out = contained("python", "print(open('/proc/1/cmdline').read().replace('\\0', ' '))\n", Verdict.PASSED)
+    assert "bwrap" in out.stdout and "bind" not in out.stdout and "/root" not in out.stdout, out.stdout
+
+
+def test_a_stderr_flood_is_the_output_limit():
+    prog = "import sys\nchunk = 'E' * 1_000_000\nfor _ in range(50):\n    sys.stderr.write(chunk)\n"
+    out = contained("python", prog, Verdict.RUNTIME_ERROR, timeout=10)
+    assert out.reason == "output limit exceeded"
+
+
+@needs_language("c")
+def test_an_abort_is_reported_with_the_programs_message_not_the_drivers():
+    out = run("c", Source('#include <stdio.h>\n#include <stdlib.h>\nint main(void) { fprintf(stderr, "f gave up\\n"); abort(); }\n'))
+    assert out.verdict is Verdict.RUNTIME_ERROR
+    assert "ulimit" not in out.stderr and "ulimit" not in out.reason, (out.reason, out.stderr)
+    assert out.reason == "f gave up"
+
+
+@needs_tool("keyctl")
+def test_no_key_file_or_process_of_one_sample_reaches_the_next_in_the_same_slot():
+    marker = uuid.uuid4().hex
+    first = f"""
+import os, subprocess
+add = subprocess.run(["keyctl", "add", "user", "codestilts-{marker}", "secret", "@u"], capture_output=True, text=True)
+print("key", add.returncode, add.stderr.strip())
+for folder in ("/tmp", "/dev/shm", "/work"):
+    open(f"{{folder}}/{marker}", "w").write("left behind")
+if os.fork() == 0:
+    os.setsid()
+    os.execvp("sleep", ["sleep", "1000", "{marker}"])
+"""
+    contained("python", first, Verdict.PASSED)
+    second = f"""
+import os, subprocess
+found = subprocess.run(["keyctl", "search", "@u", "user", "codestilts-{marker}"], capture_output=True, text=True)
+assert found.returncode != 0, "key of the previous sample: " + found.stdout
+for folder in ("/tmp", "/dev/shm", "/work"):
+    assert not os.path.exists(f"{{folder}}/{marker}"), folder
+for pid in filter(str.isdigit, os.listdir("/proc")):
+    try:
+        assert "{marker}" not in open(f"/proc/{{pid}}/cmdline").read()
+    except OSError:
+        pass
+print("clean")
+"""
+    assert "clean" in contained("python", second, Verdict.PASSED).stdout
+
+
+SHARED_MMAP_AND_FORKS = """
+import mmap, os
+size = 3 << 30
+shared = mmap.mmap(-1, size)  # shared anonymous memory: RLIMIT_DATA does not count it
+children = []
+for i in range(6):
+    pid = os.fork()
+    if pid == 0:
+        private = bytearray(900 << 20)  # each child: 900 MiB of its own
+        for off in range(i * (size // 6), (i + 1) * (size // 6), 4096):
+            shared[off] = 1
+        os._exit(0)
+    children.append(pid)
+killed = sum(os.WIFSIGNALED(os.waitpid(pid, 0)[1]) for pid in children)
+print("children killed:", killed)
+"""
+
+
+def _available_kib() -> int:
+    with open("/proc/meminfo") as fh:
+        return next(int(line.split()[1]) for line in fh if line.startswith("MemAvailable:"))
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(cgroup.hierarchy() is None, reason=f"no sandbox cgroups: {cgroup.unavailable_reason()}")
+def test_shared_memory_and_forked_children_stay_within_the_samples_memory_limit():
+    lowest = [_available_kib()]
+    before = lowest[0]
+    done = threading.Event()
+
+    def watch():
+        while not done.is_set():
+            lowest[0] = min(lowest[0], _available_kib())
+            done.wait(0.02)
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    try:
+        out = run("python", Source("", SHARED_MMAP_AND_FORKS), timeout=60, limits_memory_mb=1024)
+    finally:
+        done.set()
+        watcher.join()
+    limit = (1024 + cgroup.HEADROOM_MB) << 20
+    assert "children killed: 0" not in out.stdout and "children killed:" in out.stdout, out
+    assert 0 < out.usage["memory_peak"] <= limit, out.usage
+    assert out.usage["oom_kills"] >= 1
+    # What the host lost meanwhile: the sample's limit, not the 3 GiB + 6 x 900 MiB it asked for
+    # (other processes on the machine move this too, hence the generous margin).
+    assert (before - lowest[0]) << 10 < limit + (1 << 30)
+    check_next_sample_unaffected()

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from codestilts.cli import main
-from codestilts.execution.benchmarks import build_program, load_problems
+from codestilts.execution.benchmarks import build_source, load_problems
 
 from exec_helpers import needs_bwrap, needs_data
 
@@ -79,7 +79,23 @@ def test_end_to_end_pass_at_k(tmp_path, capsys):
     assert not (tmp_path / "r.jsonl.partial").exists()  # the streamed partial results are replaced
     verdicts = [json.loads(line)["verdict"] for line in out.read_text().splitlines()]
     assert verdicts[0] == "passed" and verdicts[1] != "passed"
-    assert build_program(problems["Python/0"], "X").count("check(") >= 1
+    assert build_source(problems["Python/0"], "X").text.count("check(") >= 1
+
+
+@pytest.mark.data
+@needs_bwrap
+@needs_data("humaneval-x", "humaneval_python.jsonl.gz")
+def test_a_sample_that_kills_its_driver_or_exits_early_counts_as_a_failure(tmp_path, capsys):
+    """The issue's case: one right sample, and wrong ones that exit 0 before the tests or kill the
+    sandbox's driver; pass@1 is 1/3 (was 1.0: the first was passed, the second left out)."""
+    p = load_problems("humaneval-x", "python")["Python/0"]
+    tricks = ["    import os\n    os._exit(0)\n", "    import os\n    os.kill(os.getppid(), 9)\n    return None\n"]
+    rows = [{"task_id": p.task_id, "completion": c} for c in (p.canonical_solution, *tricks)]
+    samples = write_samples(tmp_path / "s.jsonl", rows)
+    assert main(["exec-eval", samples, "--allow-code-execution", "--k", "1", "--out", str(tmp_path / "r.jsonl")]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["overall"]["sandbox_errors"] == 0
+    assert summary["languages"]["python"]["pass@1"] == pytest.approx(1 / 3)
 
 
 @pytest.mark.data
@@ -92,3 +108,32 @@ def test_sandbox_none_warns_loudly(tmp_path, capsys):
     captured = capsys.readouterr()
     assert "WARNING" in captured.err and "NO isolation" in captured.err
     assert json.loads(captured.out)["overall"]["pass@1"] == 1.0
+
+
+def test_without_cgroups_the_workers_are_capped_by_available_memory(capsys):
+    from codestilts.execution.cli import memory_bound_capacity
+    from codestilts.execution.languages import get_language
+
+    with open("/proc/meminfo") as fh:
+        available_mb = next(int(line.split()[1]) for line in fh if line.startswith("MemAvailable:")) // 1024
+    allowed = memory_bound_capacity(10_000, [get_language("python"), get_language("java")])
+    assert 1 <= allowed <= max(1, available_mb // 3072)
+    assert "no per-sample memory cgroup" in capsys.readouterr().err
+
+
+@pytest.mark.data
+@needs_bwrap
+@needs_data("humaneval-x", "humaneval_rust.jsonl.gz")
+def test_a_known_benchmark_defect_is_named_in_the_results_and_summary(tmp_path, capsys):
+    from codestilts.execution.languages import get_language
+
+    if get_language("rust").missing():
+        pytest.skip(get_language("rust").missing())
+    p = load_problems("humaneval-x", "rust")["Rust/32"]  # its tests are commented out
+    samples = write_samples(tmp_path / "s.jsonl", [{"task_id": p.task_id, "completion": p.canonical_solution}])
+    out = tmp_path / "r.jsonl"
+    assert main(["exec-eval", samples, "--allow-code-execution", "--k", "1", "--out", str(out)]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    (defect,) = summary["known_defects"]
+    assert defect["task_id"] == "Rust/32" and defect["verdict"] != "passed" and "commented out" in defect["known_defect"]
+    assert "commented out" in json.loads(out.read_text())["known_defect"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from codestilts.execution.benchmarks import build_program, code_dir, load_problems
+from codestilts.execution.benchmarks import build_source, code_dir, load_problems
 from codestilts.execution.languages import get_language
 from codestilts.execution.verdict import Verdict
 
@@ -37,10 +37,10 @@ def test_canonical_pass_and_buggy_fail(benchmark, lang):
     problems = list(load_problems(benchmark, lang).values())
     for n in TASKS:
         p = problems[n]
-        out = run(lang, build_program(p, p.canonical_solution), timeout=20)
+        out = run(lang, build_source(p, p.canonical_solution), timeout=20)
         assert out.verdict is Verdict.PASSED, (p.task_id, out.reason, out.stderr[-500:], out.compile_log[-500:])
         if p.buggy_solution:  # HumanEvalPack
-            bad = run(lang, build_program(p, p.buggy_solution), timeout=20)
+            bad = run(lang, build_source(p, p.buggy_solution), timeout=20)
             assert bad.verdict is not Verdict.PASSED, p.task_id
 
 
@@ -54,7 +54,7 @@ def test_mbxp_canonical_pass(lang):
     handful must pass, and none may hit an infrastructure fault."""
     _skip_missing(lang)
     problems = [p for p in load_problems("mbxp", lang).values() if p.canonical_solution][:4]
-    outs = [run(lang, build_program(p, p.canonical_solution), timeout=20) for p in problems]
+    outs = [run(lang, build_source(p, p.canonical_solution), timeout=20) for p in problems]
     verdicts = [o.verdict for o in outs]
     assert verdicts.count(Verdict.PASSED) >= 3, [(p.task_id, o.verdict, o.reason) for p, o in zip(problems, outs)]
     assert Verdict.SANDBOX_ERROR not in verdicts

@@ -7,17 +7,34 @@ from codestilts.execution.verdict import Verdict, judge
 STEPS = [Step("compile", ("cc",), Limits(wall_s=30)), Step("run", ("./prog",), Limits(wall_s=5))]
 
 
-def result(compile_rc, run_rc, stderr="", stdout="", wall=0.5, **kw):
-    return SandboxResult(steps=[StepResult("compile", compile_rc), StepResult("run", run_rc)],
-                         stdout=stdout, stderr=stderr, compile_log="main.c:1: error: oops", wall_s=wall, **kw)
+def result(compile_rc, run_rc, stderr="", stdout="", wall=0.5, started=("compile", "run"), completed=True, **kw):
+    steps = [StepResult(name, rc, name in started) for name, rc in (("compile", compile_rc), ("run", run_rc))]
+    return SandboxResult(steps=steps, stdout=stdout, stderr=stderr, compile_log="main.c:1: error: oops",
+                         wall_s=wall, completed=completed, **kw)
 
 
 def verdict(res, lang="cpp"):
     return judge(res, STEPS, get_language(lang)).verdict
 
 
-def test_exit_zero_passes():
+def test_exit_zero_passes_only_with_the_tests_completion_report():
     assert verdict(result(0, 0)) is Verdict.PASSED
+    assert verdict(result(0, 0, completed=False)) is Verdict.RUNTIME_ERROR
+
+
+def test_a_step_without_status_is_the_programs_fault_once_started():
+    assert verdict(result(0, None)) is Verdict.RUNTIME_ERROR  # the driver was killed during the run
+    assert verdict(result(None, None, started=())) is Verdict.SANDBOX_ERROR  # nothing ever started
+
+
+def test_an_output_at_its_size_limit_is_the_output_limit_whatever_the_exit():
+    res = result(0, 1, stderr="E" * 5000, output_limited=True)
+    assert judge(res, STEPS, get_language("python")).reason == "output limit exceeded"
+
+
+def test_a_cgroup_oom_kill_is_the_memory_limit():
+    res = result(0, 137, extra={"oom_kills": 1})
+    assert judge(res, STEPS, get_language("cpp")).reason.startswith("memory limit exceeded")
 
 
 def test_compile_failure_is_compile_error_and_run_never_counts():
