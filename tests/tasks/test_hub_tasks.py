@@ -279,6 +279,7 @@ def test_a_task_without_a_hub_loader_says_so() -> None:
 
 def test_data_source_hf_needs_no_data_folder_and_enters_the_hash(fixture_data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("CODESTILTS_DATA", raising=False)
+    fake_hub(monkeypatch, snli_hub(fixture_data) | humaneval_hub(fixture_data))  # planning reads the texts (overlaps)
     config = tiny_config(fixture_data, data_source="hf")
     del config["data_dir"]
     online = build_plan(parse_config(config))
