@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
+KILL_POINTS = Path(__file__).parent / "kill_points"
 
 # One function per language, in the benchmark's shape: declaration (with imports) + body.
 TEMPLATES = {
@@ -82,6 +83,13 @@ def real_data() -> Path:
     if not (path / "code" / "humanevalpack").is_dir():
         pytest.skip(f"real data folder not found at {path} (set CODESTILTS_DATA)")
     return path
+
+
+def kill_at(kind: str, count: int) -> dict[str, str]:
+    """Environment variables for a ``codestilts`` subprocess that SIGKILLs itself at the
+    ``count``-th event of ``kind`` (``step``, ``checkpoint``, ``write``, ``report``: see
+    tests/kill_points/sitecustomize.py)."""
+    return {"PYTHONPATH": os.pathsep.join([str(KILL_POINTS), str(REPO)]), "CODESTILTS_KILL_AT": f"{kind}:{count}"}
 
 
 def tiny_config(data_dir: Path, **overrides) -> dict:

@@ -17,8 +17,8 @@ from tests.conftest import tiny_config
 MIX = {"name": "mix", "tasks": ["snli", "defect-humanevalpack"], "sampler": "temperature", "temperature": 2.0, "mlm_rate": 0.25}
 
 
-def _intermediate_metrics(out: Path) -> dict:
-    folder = next(p for p in (out / "stages").iterdir() if p.name.startswith("intermediate-"))
+def _intermediate_metrics(out: Path, option: str = "") -> dict:
+    folder = next(p for p in sorted((out / "stages").iterdir()) if p.name.startswith(f"intermediate-{option}"))
     return json.loads((folder / "metrics.json").read_text())
 
 
@@ -37,14 +37,16 @@ def test_mixture_with_mlm_trains_every_source(fixture_data: Path, tmp_path: Path
 
 def test_translate_train_uses_every_language(fixture_data: Path, tmp_path: Path) -> None:
     option = {"name": "defect-tt", "tasks": ["defect-humanevalpack"], "translate_train": True}
-    raw = tiny_config(fixture_data, intermediate=[option], probes=[], targets=[])
+    raw = tiny_config(fixture_data, intermediate=[option, "defect-humanevalpack"], probes=[], targets=[])
     run(parse_config(raw), out=tmp_path)
-    metrics = _intermediate_metrics(tmp_path)
-    # 40 fixture problems, 60% train, 2 examples each, in 6 languages (capped by max_train_examples)
-    assert metrics["train_examples"]["defect-humanevalpack"] == raw["training"]["intermediate"]["max_train_examples"]
-    plain = build_plan(parse_config(tiny_config(fixture_data, intermediate=["defect-humanevalpack"])))
-    translated = build_plan(parse_config(raw))
-    assert {s.id for s in plain.stages if s.kind == "intermediate"} != {s.id for s in translated.stages if s.kind == "intermediate"}
+    translated, plain = (_intermediate_metrics(tmp_path, name) for name in ("defect-tt", "defect-humanevalpack"))
+    cap = raw["training"]["intermediate"]["max_train_examples"]
+    # 40 fixture problems, 60% train, 2 examples each: 48 per language, more than the cap in Python
+    # alone, so only the languages drawn tell translate-train from plain training
+    assert sum(plain["train_languages"]["defect-humanevalpack"].values()) == cap
+    assert set(plain["train_languages"]["defect-humanevalpack"]) == {"python"}
+    assert sum(translated["train_languages"]["defect-humanevalpack"].values()) == cap
+    assert set(translated["train_languages"]["defect-humanevalpack"]) == {"python", "cpp", "java", "js", "go", "rust"}
 
 
 def test_translate_train_rejects_single_language_tasks(fixture_data: Path) -> None:

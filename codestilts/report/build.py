@@ -12,6 +12,7 @@ import pandas as pd
 from codestilts.errors import UserError
 from codestilts.report import bootstrap, markdown, tables
 from codestilts.report.groups import option_groups
+from codestilts.report.intermediate import intermediate_section
 from codestilts.report.results import PLAN_FILE, collect
 from codestilts.store import read_json, write_text
 
@@ -105,5 +106,6 @@ def write_report(out: Path, formats: Collection[str] = FORMATS) -> pd.DataFrame:
         write_text(out / "report.md", markdown.render(
             title=f"codestilts: {plan['name']}", notes=notes, main=report.main, comparisons=report.comparisons,
             comparison_notes=report.notes, languages=languages, matrices=matrices, figures=figures, dropped=plan.get("dropped"),
+            intermediate=intermediate_section(out, plan),
         ))
     return results

@@ -83,10 +83,12 @@ def render(
     matrices: Mapping[str, pd.DataFrame],
     figures: Mapping[str, str],
     dropped: Sequence[Mapping] | None = None,
+    intermediate: Sequence[str] = (),
 ) -> str:
     """The whole report; ``languages``: target -> (metric, source languages, options x languages);
     ``figures``: caption -> PNG path relative to the run folder; ``dropped``: plan.json's rows of
-    dropped train/dev records (None for a run planned before records were dropped)."""
+    dropped train/dev records (None for a run planned before records were dropped); ``intermediate``:
+    the lines of the intermediate-training section."""
     parts = [f"# {title}", ""] + [f"- {note}" for note in notes]
     if main.empty:
         return "\n".join(parts + ["", "No completed evaluation yet."]) + "\n"
@@ -106,6 +108,8 @@ def render(
             parts += ["", f"### {target}: source x target language", "", frame_table(matrices[target])]
     if dropped is not None:
         parts += ["", *dropped_section(dropped)]
+    if intermediate:
+        parts += ["", *intermediate]
     if figures:
         parts += ["", "## Figures", ""]
         for caption, path in figures.items():

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import random
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 from accelerate.utils import set_seed
@@ -34,6 +35,7 @@ CHECKPOINT = "checkpoint"
 RESUME = "resume"
 SUBSET_SEED = 0
 """Subsets (max_train_examples, max_eval_examples) are the same for every training seed."""
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -74,8 +76,8 @@ def starting_encoder(ctx: StageContext) -> tuple[PreTrainedModel, PreTrainedToke
     return load_encoder(name, dropout), load_tokenizer(name)
 
 
-def subset(items: list[Record], limit: int | None) -> list[Record]:
-    """At most ``limit`` records, drawn with a fixed seed (the same subset for every run)."""
+def subset(items: list[T], limit: int | None) -> list[T]:
+    """At most ``limit`` items, drawn with a fixed seed (the same subset for every run)."""
     if limit is None or len(items) <= limit:
         return items
     chosen = sorted(random.Random(SUBSET_SEED).sample(range(len(items)), limit))
@@ -100,6 +102,13 @@ class TrainingTask:
     task: Task
     train_languages: tuple[str, ...]
     dev_language: str
+
+
+def _train_records(ctx: StageContext, job: TrainingTask, limit: int | None) -> list[tuple[str, Record]]:
+    """The train records of every train language of ``job``, each with its language, then
+    subsampled to ``limit`` over all of them together."""
+    pooled = [(lang, r) for lang in job.train_languages for r in task_records(ctx, job.task, lang, "train")]
+    return subset(pooled, limit)
 
 
 @dataclass(frozen=True)
@@ -133,10 +142,8 @@ def train(
         for j in everything
     }
     model = TaskModel(encoder, specs)
-    train_records = {
-        j.task.name: subset([r for lang in j.train_languages for r in task_records(ctx, j.task, lang, "train")], cfg.max_train_examples)
-        for j in everything
-    }
+    train_drawn = {j.task.name: _train_records(ctx, j, cfg.max_train_examples) for j in everything}
+    train_records = {name: [r for _, r in drawn] for name, drawn in train_drawn.items()}
     dev = {j.task.name: task_records(ctx, j.task, j.dev_language, "dev", cfg.max_eval_examples) for j in jobs}
     with process_state().main_process_first():  # the main process fills the features cache, the others read it
         sources = [
@@ -181,6 +188,7 @@ def train(
     )
     summary: dict[str, Any] = {
         "train_examples": {s.name: len(s.features) for s in sources},
+        "train_languages": {name: dict(Counter(lang for lang, _ in drawn)) for name, drawn in train_drawn.items()},
         "dev_examples": {name: len(items) for name, items in dev.items()},
         "sampling": dict(zip([s.name for s in sources], probabilities.round(6).tolist(), strict=True)),
         "steps": result.steps,

@@ -2,8 +2,7 @@
 
 Two wordings (``style`` 0 and 1) say the same thing with different words and word order; a
 description never names the function. Descriptions serve as NL queries (code search) and as the
-text of the NL paraphrase task, whose pairs are two wordings of one program or of a program and
-its mutant.
+text of the NL paraphrase task, whose pairs are two wordings of one program or of two programs.
 """
 
 from __future__ import annotations

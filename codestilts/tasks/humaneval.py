@@ -70,9 +70,16 @@ def read_table(data_dir: Path, files: dict[str, str]) -> Table:
     return {lang: solutions(read_jsonl(data_dir / path)) for lang, path in files.items()}
 
 
+HUMANEVAL_X_HUB = "THUDM/humaneval-x"
+HUMANEVALPACK_HUB = "bigcode/humanevalpack"
+HUB_LANGUAGES = {HUMANEVAL_X_HUB: ("python", "cpp", "java", "js", "go"), HUMANEVALPACK_HUB: LANGUAGES}
+"""The configs each Hub dataset has, named as our languages: HumanEval-X's Rust is only in the
+CodeGeeX repository's files (the local data folder), not on the Hub."""
+
+
 def hub_table(dataset: str) -> Table:
-    """Every problem in every language, from the Hub (one config per language, split ``test``)."""
-    return {lang: solutions(values(hub_split(dataset, lang, "test"))) for lang in LANGUAGES}
+    """Every problem in every language the Hub dataset has (one config per language, split ``test``)."""
+    return {lang: solutions(values(hub_split(dataset, lang, "test"))) for lang in HUB_LANGUAGES[dataset]}
 
 
 def defect_examples(table: Table) -> TaskData:
@@ -140,10 +147,6 @@ def bugloc_examples(table: Table) -> TaskData:
 
 SPLIT_NOTE = "by problem, shared across languages and tasks: 60/10/30 of the 164 problems (train/dev/test)"
 LEAK_NOTE = "comments, docstrings and imports dropped, the problem's function name masked"
-
-
-HUMANEVAL_X_HUB = "THUDM/humaneval-x"
-HUMANEVALPACK_HUB = "bigcode/humanevalpack"
 
 
 def _task(

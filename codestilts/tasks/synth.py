@@ -19,7 +19,7 @@ from codestilts.synth.generate import Program, generate
 from codestilts.synth.mutate import function_mutants
 from codestilts.synth.render import LANGUAGES, RENDERERS
 from codestilts.tasks.base import ClassificationExample, Format, MultipleChoiceExample, PairExample, Record, Task, TaskData
-from codestilts.tasks.code_pairs import CLONE_LABELS, Solution, Table, clone_pairs, code_text, retrieval_items, similar_problems, split_by_problem
+from codestilts.tasks.code_pairs import CLONE_LABELS, Solution, Table, clone_pairs, code_text, retrieval_items, split_by_problem
 from codestilts.tasks.code_pairs import _hash as stable_hash
 from codestilts.tasks.registry import register
 from codestilts.tasks.splits import SplitRule
@@ -32,6 +32,9 @@ VERSION = "1"
 """Enters every stage hash of these tasks: bump it when the generator, SEED or PROGRAMS change."""
 CHOICES = 4
 PARAPHRASE_LABELS = ("different", "paraphrase")
+PARAPHRASE_VERSION = "2"
+"""Enters synth-paraphrase's stage hash with :data:`VERSION`: bump it when :func:`load_paraphrase`
+changes (2: negatives are other programs of the split, no longer mutants or the most similar program)."""
 
 
 @cache
@@ -126,20 +129,17 @@ def load_syntax_roles(_: Path) -> TaskData:
 
 def load_paraphrase(_: Path) -> TaskData:
     """English only: two wordings of one program's description (paraphrase), or the first wording
-    against the second wording of its mutant or of the most similar other program (different)."""
+    against the second wording of another program of the same split (different), chosen by a stable
+    hash, so that the texts of a pair share the templates but not the program."""
     programs = {p.id: p for p in corpus()}
     assignment = SYNTH_PROGRAMS.assign(programs)
-    neighbours = similar_problems({g: describe(p.function) for g, p in programs.items()}, assignment)
     examples: list[Record] = []
     for group, program in programs.items():
+        others = sorted(g for g in programs if assignment[g] == assignment[group] and g != group)
+        other = others[stable_hash(f"negative/{group}") % len(others)]
         first = describe(program.function, 0)
-        if program.mutant is not None and stable_hash(f"negative/{group}") % 2 == 0:
-            other, kind = program.mutant, "mutant"
-        else:
-            nearest = neighbours[group][0]
-            other, kind = programs[nearest].function, f"other:{nearest}"
         examples.append(PairExample(f"{group}/paraphrase", group, first, describe(program.function, 1), 1))
-        examples.append(PairExample(f"{group}/{kind}", group, first, describe(other, 1), 0))
+        examples.append(PairExample(f"{group}/other:{other}", group, first, describe(programs[other].function, 1), 0))
     return split_by_problem({"en": examples}, SYNTH_PROGRAMS)
 
 
@@ -200,7 +200,7 @@ _task(
 )
 _task(
     "synth-paraphrase", Format.PAIR_CLASSIFICATION, "accuracy",
-    "English only, no code (an NL stand-in for MRPC/SNLI when no data folder is set): are two descriptions of programs "
-    "the same program in other words (paraphrase), or a program and its mutant or a similar program (different)? balanced",
-    load_paraphrase, languages=("en",), labels=PARAPHRASE_LABELS,
+    "English only, no code (a templated NL stand-in for MRPC/SNLI when no data folder is set): are two descriptions of programs "
+    "the same program in other words (paraphrase), or two programs of the same split (different)? balanced",
+    load_paraphrase, languages=("en",), labels=PARAPHRASE_LABELS, version=f"{VERSION}+pairs{PARAPHRASE_VERSION}",
 )

@@ -1,8 +1,9 @@
 """Built-in tasks read from the Hugging Face Hub (``data_source: hf``).
 
-There is no network here, so ``datasets.load_dataset`` is replaced by in-memory datasets with the
-Hub's schema. Most are made from the local files' own rows, converted to the Hub's layout: the
-records must then be exactly those of the local loader, which is what "the same rows" promises.
+There is no network here, so ``datasets.load_dataset`` is replaced by in-memory datasets in each
+Hub dataset's published schema (fields, types, configs). Most are made from the local files' own
+rows, converted to the Hub's layout: the records must then be exactly those of the local loader,
+which is what "the same rows" promises.
 """
 
 from __future__ import annotations
@@ -25,24 +26,87 @@ from tests.conftest import tiny_config
 
 HubRows = dict[tuple[str, str | None, str], list[dict]]
 
+# --- the Hub's schemas ---------------------------------------------------------------------------
+# Field names and types as each dataset publishes them on the Hub (its card's dataset_info, or the
+# features of its loading script), and the configs it has. Rows served here must have exactly these
+# fields, cast to these types, so that a loader relying on a field or a type of the local files only
+# fails here.
+
+STRING, INT32 = datasets.Value("string"), datasets.Value("int32")
+
+
+def strings(*names: str) -> datasets.Features:
+    return datasets.Features({name: STRING for name in names})
+
+
+HUB_SCHEMAS: dict[tuple[str, str | None], datasets.Features] = {
+    ("stanfordnlp/snli", None): datasets.Features(
+        {"premise": STRING, "hypothesis": STRING, "label": datasets.ClassLabel(names=["entailment", "neutral", "contradiction"])}
+    ),
+    ("nyu-mll/glue", "rte"): datasets.Features(
+        {"sentence1": STRING, "sentence2": STRING, "label": datasets.ClassLabel(names=["entailment", "not_entailment"]), "idx": INT32}
+    ),
+    ("nyu-mll/glue", "mrpc"): datasets.Features(
+        {"sentence1": STRING, "sentence2": STRING, "label": datasets.ClassLabel(names=["not_equivalent", "equivalent"]), "idx": INT32}
+    ),
+    ("rajpurkar/squad", None): datasets.Features(
+        {"id": STRING, "title": STRING, "context": STRING, "question": STRING, "answers": datasets.Sequence({"text": STRING, "answer_start": INT32})}
+    ),
+    ("Rowan/hellaswag", None): datasets.Features(
+        {
+            "ind": INT32, "activity_label": STRING, "ctx_a": STRING, "ctx_b": STRING, "ctx": STRING, "endings": datasets.Sequence(STRING),
+            "source_id": STRING, "split": STRING, "split_type": STRING, "label": STRING,
+        }
+    ),
+    ("tau/commonsense_qa", None): datasets.Features(
+        {"id": STRING, "question": STRING, "question_concept": STRING, "choices": datasets.Sequence({"label": STRING, "text": STRING}), "answerKey": STRING}
+    ),
+    ("allenai/social_i_qa", None): strings("context", "question", "answerA", "answerB", "answerC", "label"),
+    ("allenai/cosmos_qa", None): datasets.Features(
+        {"id": STRING, "context": STRING, "question": STRING, **{f"answer{k}": STRING for k in range(4)}, "label": INT32}
+    ),
+}
+HUMANEVAL_X_CONFIGS = ("python", "cpp", "go", "java", "js")  # no Rust: it is in the CodeGeeX repository's files only
+HUMANEVALPACK_CONFIGS = ("python", "js", "java", "go", "cpp", "rust")
+MBXP_CONFIGS = ("python", "csharp", "go", "java", "javascript", "kotlin", "perl", "php", "ruby", "scala", "swift", "typescript")
+HUB_SCHEMAS |= {("THUDM/humaneval-x", c): strings("task_id", "prompt", "declaration", "canonical_solution", "test", "example_test") for c in HUMANEVAL_X_CONFIGS}
+HUB_SCHEMAS |= {
+    ("bigcode/humanevalpack", c): strings(
+        "task_id", "prompt", "declaration", "canonical_solution", "buggy_solution", "bug_type", "failure_symptoms", "entry_point",
+        "import", "test_setup", "test", "example_test", "signature", "docstring", "instruction",
+    )
+    for c in HUMANEVALPACK_CONFIGS
+}
+HUB_SCHEMAS |= {("mxeval/mbxp", c): strings("task_id", "language", "prompt", "test", "entry_point", "canonical_solution", "description") for c in MBXP_CONFIGS}
+
 
 def fake_hub(monkeypatch: pytest.MonkeyPatch, rows: HubRows) -> list[tuple]:
-    """``datasets.load_dataset`` serving ``rows``; an unknown dataset fails as an offline one does.
-    Tasks already loaded in this process are forgotten, so that every test reads its own Hub."""
+    """``datasets.load_dataset`` serving ``rows``, each split as a dataset of its Hub schema (a row
+    with a field the schema lacks, or without one it has, fails to build); an unknown dataset or
+    config fails as an offline one does. Tasks already loaded in this process are forgotten, so that
+    every test reads its own Hub."""
     asked: list[tuple] = []
+    served = {key: datasets.Dataset.from_list(split_rows, features=HUB_SCHEMAS[key[:2]]) for key, split_rows in rows.items()}
     monkeypatch.setattr(registry, "_LOADED", {})
 
     def load_dataset(path: str, name: str | None = None, split: str | None = None, **_):
         asked.append((path, name, split))
-        if (path, name, split) not in rows:
+        if (path, name, split) not in served:
             raise ConnectionError(f"Couldn't reach '{path}' on the Hub (LocalEntryNotFoundError)")
-        return datasets.Dataset.from_list(rows[(path, name, split)])
+        return served[(path, name, split)]
 
     monkeypatch.setattr(datasets, "load_dataset", load_dataset)
     return asked
 
 
 # --- the local files' rows in the Hub's layout ---------------------------------------------------
+
+
+def in_schema(row: dict, dataset: str, config: str) -> dict:
+    """``row`` of a local code file with the Hub schema's fields only: the local files have fields
+    the Hub lacks (``text``; HumanEval-X's ``docstring``, ``import``), and fields the miniature
+    fixture files lack are empty."""
+    return {name: row.get(name, "") for name in HUB_SCHEMAS[(dataset, config)]}
 
 
 def snli_hub(root: Path) -> HubRows:
@@ -109,15 +173,26 @@ def cosmosqa_hub(root: Path) -> HubRows:
 
 
 def humaneval_hub(root: Path) -> HubRows:
+    """Both datasets, in the configs each has on the Hub (named there as the local files are)."""
     return {
-        (dataset, lang, "test"): list(read_jsonl(root / files[lang]))
-        for dataset, files in ((humaneval.HUMANEVAL_X_HUB, humaneval.HUMANEVAL_X_FILES), (humaneval.HUMANEVALPACK_HUB, humaneval.HUMANEVALPACK_FILES))
-        for lang in humaneval.LANGUAGES
+        (dataset, config, "test"): [in_schema(r, dataset, config) for r in read_jsonl(root / files[config])]
+        for dataset, files, configs in (
+            (humaneval.HUMANEVAL_X_HUB, humaneval.HUMANEVAL_X_FILES, HUMANEVAL_X_CONFIGS),
+            (humaneval.HUMANEVALPACK_HUB, humaneval.HUMANEVALPACK_FILES, HUMANEVALPACK_CONFIGS),
+        )
+        for config in configs
     }
 
 
+MBXP_FILES = {"javascript": "js", "typescript": "ts"}
+"""The Hub's MBXP configs whose local file is keyed by another name."""
+
+
 def mbxp_hub(root: Path) -> HubRows:
-    return {(mbxp.HUB, config, "test"): list(read_jsonl(root / mbxp.FILES[lang])) for lang, config in mbxp.HUB_CONFIGS.items()}
+    return {
+        (mbxp.HUB, config, "test"): [in_schema(r, mbxp.HUB, config) for r in read_jsonl(root / mbxp.FILES[MBXP_FILES.get(config, config)])]
+        for config in MBXP_CONFIGS
+    }
 
 
 FIXTURE_TASKS: dict[str, Callable[[Path], HubRows]] = {
@@ -136,16 +211,20 @@ REAL_TASKS: dict[str, Callable[[Path], HubRows]] = {
     "cosmosqa": cosmosqa_hub,
     "xret-mbxp": mbxp_hub,
     "nl2code-mbpp": mbxp_hub,
+    "xret-humaneval-x": humaneval_hub,
+    "defect-humanevalpack": humaneval_hub,
 }
+NOT_ON_THE_HUB = {"xret-humaneval-x": {"rust"}, "xret-mbxp": {"cpp"}}
+"""Languages of a task that its Hub dataset lacks."""
 
 
 def assert_same_records(name: str, root: Path, rows: HubRows, monkeypatch: pytest.MonkeyPatch) -> None:
     fake_hub(monkeypatch, rows)
     local = load(get_task(name), root)
     online = load(get_task(name).from_source("hf"), None)
-    for language in online:  # the Hub's MBXP has no C++: every other language is there
+    assert set(local) - set(online) == NOT_ON_THE_HUB.get(name, set())
+    for language in online:
         assert online[language] == local[language], language
-    assert set(local) - set(online) <= {"cpp"}
 
 
 @pytest.mark.parametrize("name", FIXTURE_TASKS)
@@ -200,6 +279,7 @@ def test_a_task_without_a_hub_loader_says_so() -> None:
 
 def test_data_source_hf_needs_no_data_folder_and_enters_the_hash(fixture_data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("CODESTILTS_DATA", raising=False)
+    fake_hub(monkeypatch, snli_hub(fixture_data) | humaneval_hub(fixture_data))  # planning reads the texts (overlaps)
     config = tiny_config(fixture_data, data_source="hf")
     del config["data_dir"]
     online = build_plan(parse_config(config))

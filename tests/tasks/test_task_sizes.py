@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 from pathlib import Path
@@ -56,12 +57,24 @@ def test_without_a_cache_sizes_are_counted_every_time(tmp_path: Path, monkeypatc
         task_sizes(get_task("snli"), data)
 
 
-def test_a_cache_that_cannot_be_written_only_costs_a_recount(fixture_data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A full or read-only cache folder: the sizes are still counted and returned."""
+def test_a_cache_that_cannot_be_written_only_costs_a_recount(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A full or read-only cache folder: the sizes are still counted and returned, with a warning."""
+    monkeypatch.setenv("CODESTILTS_CACHE", str(tmp_path / "cache"))  # empty: the sizes must be written
+    data = build_fixture_data(tmp_path / "data", problems=12)
+    attempted: list[Path] = []
 
-    def refuse(path, obj) -> None:
+    def refuse(path: Path, obj) -> None:
+        attempted.append(path)
         raise OSError(28, "No space left on device", str(path))
 
     monkeypatch.setattr(sizes, "write_json", refuse)
-    counted = sizes.task_sizes(get_task("defect-humanevalpack"), fixture_data)
-    assert sum(counted["python"].values()) > 0
+    with caplog.at_level(logging.WARNING, logger="codestilts"):
+        counted = sizes.task_sizes(get_task("defect-humanevalpack"), data)
+    assert sum(counted["python"].values()) == 2 * 12  # a correct and a buggy solution per problem
+    (entry,) = attempted
+    assert entry.parent == tmp_path / "cache" / "sizes"
+    (warning,) = [r for r in caplog.records if r.levelno == logging.WARNING]
+    assert "could not cache the sizes of defect-humanevalpack" in warning.getMessage()
+    assert "No space left on device" in warning.getMessage()
