@@ -174,6 +174,8 @@ class SandboxCgroup:
         return {k: v for k, v in out.items() if v >= 0}
 
     def remove(self, grace_s: float = 2.0) -> None:
+        """Remove the folders once the kernel has taken the sandbox's last processes out (that
+        takes about a millisecond after bubblewrap exits: polled finely, as every sample waits on it)."""
         deadline = time.monotonic() + grace_s
         for folder in self.folders.values():
             while True:
@@ -185,7 +187,7 @@ class SandboxCgroup:
                 except OSError:  # processes still exiting
                     if time.monotonic() >= deadline:
                         break
-                    time.sleep(0.01)
+                    time.sleep(0.001)
 
 
 def _read_int(path: str) -> int:
