@@ -93,7 +93,7 @@ def cmd_tasks(args: argparse.Namespace) -> int:
     from rich.table import Table
 
     from codestilts.tasks import SPLITS, all_tasks
-    from codestilts.tasks.files import resolve_data_dir
+    from codestilts.data import resolve_data_dir
     from codestilts.tasks.sizes import task_sizes
     from codestilts.tasks.user import load_task_file
 

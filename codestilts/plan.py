@@ -21,10 +21,10 @@ from codestilts.config import (
     IntermediateOption,
     TrainConfig,
 )
+from codestilts.data import resolve_data_dir
 from codestilts.errors import UserError
 from codestilts.models.backbone import check_model
 from codestilts.tasks import Format, Task, all_tasks, check_data, get_task, task_for
-from codestilts.tasks.files import resolve_data_dir
 from codestilts.tasks.mixtures import MIXTURES, mixture_tasks
 from codestilts.tasks.overlap import DroppedCount, HeldOutTexts
 from codestilts.tasks.user import load_task_file

@@ -17,7 +17,7 @@ import numpy as np
 from tree_sitter import Node
 
 from codestilts.tasks.base import PairExample, Record, RetrievalItem, TaskData, TaskOptions
-from codestilts.tasks.code_text import GRAMMARS, clean_code, find_nodes, parser_for
+from codestilts.tasks.code_text import clean_code, find_nodes, grammar_of, parser_for
 
 CLONE_LABELS = ("different", "clone")
 
@@ -106,7 +106,7 @@ def rewrite(code: str, language: str) -> str:
     target); member names (``x.count``) and names the code only uses are left alone, so library
     calls keep working.
     """
-    grammar = GRAMMARS[language]
+    grammar = grammar_of(language)
     source = code.encode()
     tree = parser_for(language).parse(source)
     occurrences: list[tuple[int, int, str]] = []

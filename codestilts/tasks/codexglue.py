@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from codestilts.data import open_text
 from codestilts.tasks.base import Format, RetrievalItem, Task, TaskData, TaskOptions
 from codestilts.tasks.code_text import CLEANING_VERSION, clean_code
-from codestilts.tasks.files import open_text
 from codestilts.tasks.registry import register
 
 SPLIT_FILES = {"train": "train", "dev": "valid", "test": "test"}

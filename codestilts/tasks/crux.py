@@ -15,9 +15,9 @@ import hashlib
 from collections import defaultdict
 from pathlib import Path
 
+from codestilts.data import read_jsonl
 from codestilts.tasks.base import Format, MultipleChoiceExample, Task, TaskData
 from codestilts.tasks.code_pairs import split_by_problem
-from codestilts.tasks.files import read_jsonl
 from codestilts.tasks.registry import register
 from codestilts.tasks.splits import SplitRule
 

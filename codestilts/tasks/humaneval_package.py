@@ -12,11 +12,11 @@ import inspect
 from importlib import resources
 from pathlib import Path
 
+from codestilts.data import read_jsonl
 from codestilts.errors import UserError
 from codestilts.tasks.base import Format, Task
 from codestilts.tasks.code_pairs import Solution, Table, retrieval_items
 from codestilts.tasks.code_text import CLEANING_VERSION
-from codestilts.tasks.files import read_jsonl
 from codestilts.tasks.humaneval import problem_group
 from codestilts.tasks.registry import register
 from codestilts.tasks.splits import HUMANEVAL_PROBLEMS

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable
 from functools import partial
 from pathlib import Path
 
+from codestilts.data import read_jsonl
 from codestilts.tasks.base import Format, PairExample, Task, TaskData, TaskOptions
 from codestilts.tasks.code_pairs import (
     CLONE_LABELS,
@@ -22,7 +23,6 @@ from codestilts.tasks.code_pairs import (
     split_by_problem,
 )
 from codestilts.tasks.code_text import CLEANING_VERSION
-from codestilts.tasks.files import read_jsonl
 from codestilts.tasks.hub import hub_split, values
 from codestilts.tasks.registry import register
 from codestilts.tasks.splits import MBPP_PROBLEMS

@@ -6,7 +6,6 @@ of a group (:class:`SplitRule`), so the cut is the same on every machine; their 
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
 import re
@@ -15,6 +14,7 @@ from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
+from codestilts.data import Row, open_text, read_jsonl, read_rows
 from codestilts.errors import UserError
 from codestilts.tasks.base import (
     Format,
@@ -25,8 +25,7 @@ from codestilts.tasks.base import (
     Task,
     TaskData,
 )
-from codestilts.tasks.files import open_text, read_jsonl
-from codestilts.tasks.hub import Row, hub_split, values
+from codestilts.tasks.hub import hub_split, values
 from codestilts.tasks.registry import register
 from codestilts.tasks.splits import SplitRule
 
@@ -44,14 +43,6 @@ def cut(records: list[R], salt: str, fractions: tuple[tuple[str, float], ...] = 
 def text_group(text: str) -> str:
     """A short stable group id for records grouped by a shared text (a passage, a context)."""
     return hashlib.sha1(text.encode()).hexdigest()[:16]
-
-
-def read_table(path: Path, *, delimiter: str) -> Iterable[Row]:
-    """Rows of a CSV/TSV file with a header, each with its ``file:line``."""
-    with open_text(path) as handle:
-        reader = csv.DictReader(handle, delimiter=delimiter)
-        for row in reader:
-            yield f"{path}:{reader.line_num}", row
 
 
 def _label(value: str, labels: tuple[str, ...], where: str) -> int:
@@ -122,7 +113,7 @@ def _glue_examples(rows: Iterable[Row], split: str) -> list[PairExample]:
 
 
 def load_rte(data_dir: Path) -> TaskData:
-    train, dev = (read_table(data_dir / path, delimiter="\t") for path in RTE_FILES)
+    train, dev = (read_rows(data_dir / path) for path in RTE_FILES)
     return {"en": {"train": _glue_examples(train, "train"), "dev": _glue_examples(dev, "dev"), "test": []}}
 
 
@@ -317,7 +308,7 @@ def _cosmosqa(rows: Iterable[Row]) -> TaskData:
 
 
 def load_cosmosqa(data_dir: Path) -> TaskData:
-    return _cosmosqa(read_table(data_dir / COSMOSQA_FILES[0], delimiter=","))
+    return _cosmosqa(read_rows(data_dir / COSMOSQA_FILES[0]))
 
 
 def load_cosmosqa_hub() -> TaskData:

@@ -7,9 +7,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from codestilts.data import missing_files, require_data_dir
 from codestilts.errors import UserError
 from codestilts.tasks.base import SPLITS, Record, Task, TaskData, TaskOptions
-from codestilts.tasks.files import missing_files, require_data_dir
 
 _TASKS: dict[str, Task] = {}
 _LOADED: dict[tuple[str, TaskOptions, str, Path], TaskData] = {}
@@ -47,7 +47,7 @@ def _root(task: Task, data_dir: Path | None) -> Path:
     own_files = bool(task.data_files) and all(Path(f).is_absolute() for f in task.data_files)
     if task.source == "hf" or own_files or (not task.data_files and data_dir is None):
         return data_dir or Path("/")
-    return require_data_dir(data_dir, task.name, hub=task.hf_dataset if task.load_from_hub else None)
+    return require_data_dir(data_dir, f"task {task.name!r}", hub=task.hf_dataset if task.load_from_hub else None)
 
 
 def check_data(task: Task, data_dir: Path | None, *, where: str | None = None) -> None:

@@ -67,7 +67,7 @@ from tree_sitter import Node, Tree
 from codestilts.tasks import humaneval, mbxp
 from codestilts.tasks.base import Format, Record, TaggingExample, Task, TaskData
 from codestilts.tasks.code_pairs import split_by_problem
-from codestilts.tasks.code_text import parser_for
+from codestilts.tasks.code_text import parser_for, with_grammar
 from codestilts.tasks.splits import HUMANEVAL_PROBLEMS, MBPP_PROBLEMS
 
 TAGS = ("keyword", "function", "variable", "type", "property", "number", "string", "literal", "operator", "punctuation", "comment")
@@ -107,6 +107,7 @@ _MAX_OPEN = 8
 
 def tag_code(code: str, language: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The words of ``code`` and their tag names."""
+    language = with_grammar(language).name
     source = code.encode()
     words: list[str] = []
     tags: list[str] = []

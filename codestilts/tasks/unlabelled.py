@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from codestilts.data import read_jsonl
 from codestilts.tasks.base import Format, Task, TaskData, TextItem
 from codestilts.tasks.code_pairs import split_by_problem
-from codestilts.tasks.files import read_jsonl
 from codestilts.tasks.humaneval import HUMANEVAL_X_FILES, LANGUAGES, problem_group
 from codestilts.tasks.registry import register
 from codestilts.tasks.splits import HUMANEVAL_PROBLEMS

@@ -20,7 +20,6 @@ one id and a listed language without data are each one :class:`UserError`.
 
 from __future__ import annotations
 
-import csv
 import json
 import reprlib
 from collections.abc import Iterator
@@ -28,13 +27,13 @@ from dataclasses import fields as dataclass_fields
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import Field, model_validator
 
-from codestilts.config import read_yaml
+from codestilts.data import read_rows
 from codestilts.errors import UserError
+from codestilts.schema import LanguageName, Strict, key_lines, read_yaml, validate
 from codestilts.tasks import base
 from codestilts.tasks.base import SPLITS, Format, Task, TaskData
-from codestilts.tasks.files import open_text, read_jsonl, reading
 from codestilts.tasks.hub import hub_rows
 from codestilts.tasks.registry import _TASKS, register
 
@@ -50,31 +49,25 @@ DEFAULT_METRIC = {Format.SPAN_EXTRACTION: "f1", Format.RETRIEVAL: "acc@1"}
 LABELLED = {Format.CLASSIFICATION, Format.PAIR_CLASSIFICATION, Format.TOKEN_TAGGING}
 SPAN_FIELDS = ("answer_start", "answer_text")
 """A span task gives the answer as its start character and its text instead of ``spans``."""
-CSV_FIELD_LIMIT = 1 << 28
-"""Bytes a CSV/TSV cell may hold (Python's default, 128 KiB, is less than some source files)."""
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class HfSource(Strict):
     id: str
     config: str | None = None
-    language: str
+    language: LanguageName
     splits: dict[str, str] = Field(description="our split (train/dev/test) -> the dataset's split name")
 
 
 class TaskFile(Strict):
     name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
     format: Format
-    languages: list[str] = Field(min_length=1)
-    source_language: str | None = None
+    languages: list[LanguageName] = Field(min_length=1)
+    source_language: LanguageName | None = None
     metric: str | None = None
     description: str = ""
     labels: list[str] = []
     fields: dict[str, str] = {}
-    data: dict[str, dict[str, str]] | None = None
+    data: dict[LanguageName, dict[str, str]] | None = None
     hf: HfSource | None = None
 
     @model_validator(mode="after")
@@ -98,13 +91,8 @@ def load_task_file(path: str | Path, *, where: str | None = None) -> Task:
     path = Path(path).expanduser().resolve()
     if not path.is_file():
         raise UserError(f"task file not found: {path}", where=where)
-    _, raw = read_yaml(path)
-    try:
-        spec = TaskFile.model_validate(raw)
-    except ValidationError as err:
-        first = err.errors()[0]
-        key = ".".join(str(p) for p in first["loc"]) or "(top level)"
-        raise UserError(first["msg"].removeprefix("Value error, "), where=f"{path}: {key}") from None
+    text, raw = read_yaml(path)
+    spec = validate(TaskFile, raw, source=str(path), lines=key_lines(text))
     existing = _TASKS.get(spec.name)
     if existing is not None:
         if existing.description.endswith(f"[{path}]"):
@@ -128,35 +116,6 @@ def load_task_file(path: str | Path, *, where: str | None = None) -> Task:
     )
 
 
-def _rows(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
-    """``(file:line, row)`` of a jsonl, json (a list of objects), csv or tsv file, gzipped or not."""
-    suffixes = [s for s in path.suffixes if s != ".gz"]
-    kind = suffixes[-1] if suffixes else ""
-    if not path.is_file():
-        raise UserError(f"data file not found: {path}")
-    if kind == ".jsonl":
-        for number, row in enumerate(read_jsonl(path), start=1):
-            yield f"{path}:{number}", row  # read_jsonl skips blank lines; numbers count records
-    elif kind == ".json":
-        with reading(path), open_text(path) as handle:
-            try:
-                rows = json.load(handle)
-            except json.JSONDecodeError as err:
-                raise UserError(f"not valid JSON ({err.msg})", where=f"{path}:{err.lineno}") from None
-        if not isinstance(rows, list):
-            raise UserError("expected a JSON list of objects", where=str(path))
-        for number, row in enumerate(rows, start=1):
-            yield f"{path}: record {number}", row
-    elif kind in (".csv", ".tsv"):
-        csv.field_size_limit(max(csv.field_size_limit(), CSV_FIELD_LIMIT))
-        with reading(path), open_text(path) as handle:
-            reader = csv.DictReader(handle, delimiter="\t" if kind == ".tsv" else ",")
-            for row in reader:
-                yield f"{path}:{reader.line_num}", row
-    else:
-        raise UserError("unknown data file type (expected .jsonl, .json, .csv or .tsv, optionally .gz)", where=str(path))
-
-
 def _hf_rows(source: HfSource, split: str) -> Iterator[tuple[str, dict[str, Any]]]:
     return hub_rows(source.id, source.config, split, hint="offline? export it to a jsonl file and name it under data: instead of hf:")
 
@@ -165,7 +124,7 @@ def _load(spec: TaskFile, path: Path) -> TaskData:
     if spec.hf is not None:
         sources = {spec.hf.language: {split: _hf_rows(spec.hf, name) for split, name in spec.hf.splits.items()}}
     else:
-        sources = {lang: {split: _rows((path.parent / f).resolve()) for split, f in per.items()} for lang, per in (spec.data or {}).items()}
+        sources = {lang: {split: read_rows((path.parent / f).resolve()) for split, f in per.items()} for lang, per in (spec.data or {}).items()}
     missing = [lang for lang in spec.languages if lang not in sources]
     if missing:
         raise UserError(f"task {spec.name!r} lists language {missing[0]!r} but has no data for it", where=f"{path}: data")

@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from codestilts.report.bootstrap import bootstrap, compare_groups, example_score, interval, load_scores, row_key, sentence, unit_of
-from codestilts.report.groups import NATURAL_LANGUAGES, Group
+from codestilts.languages import is_natural
+from codestilts.report.groups import Group
 from codestilts.tasks import all_tasks, get_task, load
 from tests.report.synthetic import Stage, problem_rows, write_run
 
@@ -180,7 +181,7 @@ def test_best_of_group_is_chosen_again_in_every_replicate(tmp_path: Path) -> Non
 
 
 def _code_tasks(with_data: bool) -> list[str]:
-    return [t.name for t in all_tasks() if bool(t.data_files) == with_data and not set(t.languages) <= NATURAL_LANGUAGES]
+    return [t.name for t in all_tasks() if bool(t.data_files) == with_data and not is_natural(t.languages)]
 
 
 def _pools(name: str, data_dir: Path | None) -> set[tuple[str, ...]]:

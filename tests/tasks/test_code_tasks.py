@@ -12,7 +12,7 @@ import pytest
 from codestilts.tasks import Format, all_tasks, codexglue, get_task, humaneval, humaneval_package, load, mbxp
 from codestilts.tasks.code_pairs import Solution, rewrite
 from codestilts.tasks.code_text import defined_functions, name_key
-from codestilts.tasks.files import open_text
+from codestilts.data import open_text
 from codestilts.tasks.humaneval import bug_span
 
 PARALLEL = [t.name for t in all_tasks() if len(t.languages) > 1 and t.name not in ("xret-codexglue", "code-mlm")]

@@ -21,7 +21,7 @@ from codestilts.errors import UserError
 from codestilts.plan import build_plan
 from codestilts.tasks import get_task, load, task_for
 from codestilts.tasks import humaneval, mbxp, nl, registry
-from codestilts.tasks.files import open_text, read_jsonl
+from codestilts.data import open_text, read_jsonl
 from tests.conftest import tiny_config
 
 HubRows = dict[tuple[str, str | None, str], list[dict]]
