@@ -117,7 +117,7 @@ def cmd_tasks(args: argparse.Namespace) -> int:
         except UserError as err:
             sizes = f"[dim]{err.message}[/]"
         languages = [task.source_language] + [lang for lang in task.languages if lang != task.source_language]
-        table.add_row(task.name, task.format.value, task.metric, " ".join(languages), sizes, task.splits_note)
+        table.add_row(task.name, task.format.name, task.metric, " ".join(languages), sizes, task.splits_note)
     Console(width=max(160, Console().width)).print(table)
     print("per-language sizes and examples: codestilts tasks show NAME")
     return 0

@@ -24,7 +24,8 @@ from codestilts.config import (
 from codestilts.data import resolve_data_dir
 from codestilts.errors import UserError
 from codestilts.models.backbone import check_model
-from codestilts.tasks import Format, Task, all_tasks, check_data, get_task, task_for
+from codestilts.formats import Format, Role, with_role
+from codestilts.tasks import Task, all_tasks, check_data, get_task, task_for
 from codestilts.tasks.mixtures import MIXTURES, mixture_tasks
 from codestilts.tasks.overlap import DroppedCount, HeldOutTexts
 from codestilts.tasks.user import load_task_file
@@ -33,17 +34,6 @@ StageKind = Literal["pretrain", "intermediate", "target", "evaluate", "probe"]
 STAGE_SCHEMA = 1
 """Bumped when a stage's outputs change meaning, so that old folders are not reused."""
 
-TRAINABLE = frozenset(
-    {
-        Format.CLASSIFICATION,
-        Format.PAIR_CLASSIFICATION,
-        Format.MULTIPLE_CHOICE,
-        Format.SPAN_EXTRACTION,
-        Format.TOKEN_TAGGING,
-        Format.RETRIEVAL,
-    }
-)
-TARGETS = TRAINABLE - {Format.RETRIEVAL}
 MLM_TASK = "code-mlm"
 """The unlabelled code that continued MLM (baseline i) trains on."""
 
@@ -92,12 +82,12 @@ def _configured(config: ExperimentConfig, task: Task) -> Task:
     return task.from_source(config.data_source) if task.load_from_hub is not None else task
 
 
-def _resolve_task(config: ExperimentConfig, data_dir: Path | None, key: str, index: int, formats: frozenset[Format], name: str | None = None) -> Task:
+def _resolve_task(config: ExperimentConfig, data_dir: Path | None, key: str, index: int, role: Role, name: str | None = None) -> Task:
     where = config.where(key, index)
     task = _configured(config, get_task(name or getattr(config, key)[index], where=where))
-    if task.format not in formats:
-        expected = " or ".join(sorted(f.value for f in formats))
-        raise UserError(f"task {task.name!r} is {task.format.value}; expected {expected} here", where=where)
+    if role not in task.format.roles:
+        expected = " or ".join(f.name for f in with_role(role))
+        raise UserError(f"task {task.name!r} is {task.format.name}; expected {expected} here", where=where)
     check_data(task, data_dir, where=where)
     return task
 
@@ -114,8 +104,8 @@ def build_plan(config: ExperimentConfig) -> Plan:
     model = config.model.model_dump()
     sources = config.source_languages()
 
-    targets = [_resolve_task(config, data_dir, "targets", i, TARGETS) for i in range(len(config.targets))]
-    probes = [_resolve_task(config, data_dir, "probes", i, frozenset({Format.RETRIEVAL})) for i in range(len(config.probes))]
+    targets = [_resolve_task(config, data_dir, "targets", i, "target") for i in range(len(config.targets))]
+    probes = [_resolve_task(config, data_dir, "probes", i, "probe") for i in range(len(config.probes))]
     for key, tasks in (("targets", targets), ("probes", probes)):
         for i, task in enumerate(tasks):
             missing = [s for s in sources if s not in task.languages]
@@ -219,11 +209,11 @@ their default, so the stages of those stores are still reused."""
 
 
 def _train_params(cfg: TrainConfig, tasks: list[Task]) -> dict[str, Any]:
-    """A stage's hyperparameters with per-format defaults filled in (the paper's batch size: 32,
-    16 when a task is span extraction)."""
+    """A stage's hyperparameters with per-format defaults filled in: the batch size is the smallest
+    default of its tasks' formats (the paper's: 32, 16 for span extraction)."""
     params = cfg.model_dump(exclude={k for k in HASHED_WHEN_SET if getattr(cfg, k) == TrainConfig.model_fields[k].default})
     if params["batch_size"] is None:
-        params["batch_size"] = 16 if any(t.format is Format.SPAN_EXTRACTION for t in tasks) else 32
+        params["batch_size"] = min((t.format.batch_size for t in tasks), default=Format.batch_size)
     return params
 
 
@@ -234,8 +224,9 @@ def _pretrain_params(config: ExperimentConfig, data_dir: Path | None, tests: Hel
     dropped: dict[str, Any] = {}
     if pretrain.directory is None:
         task = get_task(pretrain.task, where=config.where("pretrain", "task"))
-        if task.format is not Format.MLM:
-            raise UserError(f"task {task.name!r} is {task.format.value}; pretraining needs an mlm task", where=where)
+        if "pretrain" not in task.format.roles:
+            expected = " or ".join(f.name for f in with_role("pretrain"))
+            raise UserError(f"task {task.name!r} is {task.format.name}; pretraining needs a task of format {expected}", where=where)
         check_data(task, data_dir, where=where)
         unknown = sorted(set(pretrain.languages or []) - set(task.languages))
         if unknown:
@@ -273,7 +264,7 @@ def _intermediate_params(
 ) -> dict[str, Any]:
     """What an intermediate stage trains on, validated: its tasks, sampling, and baselines."""
     where = config.where("intermediate", index)
-    tasks = [_resolve_task(config, data_dir, "intermediate", index, TRAINABLE, name=name) for name in option.tasks]
+    tasks = [_resolve_task(config, data_dir, "intermediate", index, "intermediate", name=name) for name in option.tasks]
     if option.translate_train:
         single = [t.name for t in tasks if len(t.languages) < 2]
         if single:

@@ -10,16 +10,17 @@ import pytest
 
 from codestilts import run
 from codestilts.config import parse_config
-from codestilts.tasks import Format, all_tasks, load
+from codestilts.formats import CLASSIFICATION, MLM, MULTIPLE_CHOICE, PAIR_CLASSIFICATION, RETRIEVAL, SPAN_EXTRACTION, TOKEN_TAGGING
+from codestilts.tasks import all_tasks, load
 
 FAST = {"learning_rate": 1e-3, "batch_size": 4, "max_steps": 2, "max_train_examples": 8, "max_eval_examples": 8}
-TARGET_FORMATS = {Format.CLASSIFICATION, Format.PAIR_CLASSIFICATION, Format.MULTIPLE_CHOICE, Format.SPAN_EXTRACTION, Format.TOKEN_TAGGING}
+TARGET_FORMATS = {CLASSIFICATION, PAIR_CLASSIFICATION, MULTIPLE_CHOICE, SPAN_EXTRACTION, TOKEN_TAGGING}
 
 
 def _role(task, data_dir: Path) -> str:
-    if task.format is Format.MLM:
+    if task.format is MLM:
         return "mlm"
-    if task.format is Format.RETRIEVAL:
+    if task.format is RETRIEVAL:
         return "probe"
     has_test = bool(load(task, data_dir)[task.source_language]["test"])
     return "target" if task.format in TARGET_FORMATS and has_test else "intermediate"

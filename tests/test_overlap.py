@@ -18,7 +18,7 @@ from codestilts.config import parse_config
 from codestilts.errors import UserError
 from codestilts.plan import build_plan
 from codestilts.tasks import get_task, load
-from codestilts.tasks.base import ClassificationExample, MultipleChoiceExample, PairExample, RetrievalItem
+from codestilts.formats import ClassificationExample, MultipleChoiceExample, PairExample, RetrievalItem
 from tests.conftest import tiny_config
 
 TARGET = "defect-humanevalpack"
@@ -111,13 +111,14 @@ def test_a_drop_that_no_longer_matches_the_records_is_one_message() -> None:
 
 
 def test_every_text_of_a_record_is_compared_whole() -> None:
-    from codestilts.tasks.overlap import fingerprint, record_texts
+    from codestilts.formats import MULTIPLE_CHOICE, PAIR_CLASSIFICATION, RETRIEVAL
+    from codestilts.tasks.overlap import fingerprint
 
     assert fingerprint("def f():\n    return 1") == fingerprint("  def f():  return 1\n") != fingerprint("def f(): return 2")
-    assert record_texts(PairExample("i", "g", "a", "b", 0)) == ("a", "b")
-    assert record_texts(RetrievalItem("i", "g", "code", "query")) == ("code", "query")
+    assert PAIR_CLASSIFICATION.texts(PairExample("i", "g", "a", "b", 0)) == ("a", "b")
+    assert RETRIEVAL.texts(RetrievalItem("i", "g", "code", "query")) == ("code", "query")
     # single choices ("True", "bank") recur by design: the choices are one text
-    assert record_texts(MultipleChoiceExample("i", "g", "ctx", ("True", "False"), 0)) == ("ctx", "True\nFalse")
+    assert MULTIPLE_CHOICE.texts(MultipleChoiceExample("i", "g", "ctx", ("True", "False"), 0)) == ("ctx", "True\nFalse")
 
 
 def _texts(record) -> set[str]:

@@ -24,7 +24,7 @@ from codestilts.parallel import process_state
 from codestilts.plan import Stage
 from codestilts.store import StageDir, write_json
 from codestilts.tasks import Task, records, task_for
-from codestilts.tasks.base import Record
+from codestilts.formats import Record
 from codestilts.tasks.overlap import without_dropped
 from codestilts.training.evaluation import evaluate_records
 from codestilts.training.cache import encode_cached
@@ -138,7 +138,7 @@ def train(
     everything = [*jobs, *extra]
     dropout = ctx.params["model"].get("dropout")
     specs = {
-        j.task.name: HeadSpec(j.task.format.value, j.task.num_labels, cfg.pooling, 0.1 if dropout is None else dropout)
+        j.task.name: HeadSpec(j.task.format.name, j.task.num_labels, cfg.pooling, 0.1 if dropout is None else dropout)
         for j in everything
     }
     model = TaskModel(encoder, specs)
@@ -150,12 +150,12 @@ def train(
             TrainSource(
                 j.task.name,
                 j.task.format,
-                encode_cached(train_records[j.task.name], tokenizer, max_length, name=f"{j.task.name}/{'+'.join(j.train_languages)}/train"),
+                encode_cached(j.task.format, train_records[j.task.name], tokenizer, max_length, name=f"{j.task.name}/{'+'.join(j.train_languages)}/train"),
             )
             for j in everything
         ]
         dev_features = {
-            j.task.name: encode_cached(dev[j.task.name], tokenizer, max_length, name=f"{j.task.name}/{j.dev_language}/dev")
+            j.task.name: encode_cached(j.task.format, dev[j.task.name], tokenizer, max_length, name=f"{j.task.name}/{j.dev_language}/dev")
             for j in jobs
         }
 

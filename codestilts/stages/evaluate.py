@@ -25,7 +25,7 @@ def run_evaluate(ctx: StageContext) -> None:
             result = evaluate_records(
                 model, task.name, task.format, examples, tokenizer,
                 max_length=ctx.params["max_length"], num_labels=task.num_labels, language=language,
-                features=encode_cached(examples, tokenizer, ctx.params["max_length"], name=f"{task.name}/{language}/test"),
+                features=encode_cached(task.format, examples, tokenizer, ctx.params["max_length"], name=f"{task.name}/{language}/test"),
             )
             per_language[language] = result.metrics | {"examples": len(examples)}
             for row in result.predictions:

@@ -26,9 +26,8 @@ from codestilts.models.backbone import num_layers
 from codestilts.models.heads import pool
 from codestilts.stages.common import StageContext, starting_encoder, task_records
 from codestilts.store import atomic_path, write_json
-from codestilts.tasks.base import Format, RetrievalItem
+from codestilts.formats import RETRIEVAL, Feature, RetrievalItem
 from codestilts.training.cache import encode_cached
-from codestilts.training.features import Feature, collator
 from codestilts.training.metrics import ranks, retrieval_metrics
 
 
@@ -56,7 +55,7 @@ def embed(
     """L2-normalised mean-pooled states of ``layer`` for each retrieval feature: its text, or with
     ``side="query_"`` its query."""
     encoder.eval()
-    pad = collator(Format.RETRIEVAL, tokenizer)
+    pad = RETRIEVAL.collator(tokenizer)
     vectors = []
     for start in range(0, len(features), batch_size):
         batch = pad(list(features[start : start + batch_size]))
@@ -97,7 +96,7 @@ def run_probe(ctx: StageContext) -> None:
 
     def test_split(language: str) -> tuple[list[RetrievalItem], list[Feature]]:
         items = task_records(ctx, task, language, "test")
-        return items, encode_cached(items, tokenizer, ctx.params["model"]["max_length"], name=f"{task.name}/{language}/test")
+        return items, encode_cached(task.format, items, tokenizer, ctx.params["model"]["max_length"], name=f"{task.name}/{language}/test")
 
     def vectors(features: list[Feature], side: str = "") -> np.ndarray:
         return embed(encoder, tokenizer, features, layer=layer, batch_size=settings["batch_size"], side=side)

@@ -11,7 +11,7 @@ from codestilts.tasks import (  # noqa: F401  (registers the built-in tasks)
     synth,
     unlabelled,
 )
-from codestilts.tasks.base import SPLITS, Format, Task, TaskOptions
+from codestilts.tasks.base import SPLITS, Task, TaskOptions
 from codestilts.tasks.registry import all_tasks, check_data, get_task, load, records, task_for
 
-__all__ = ["SPLITS", "Format", "Task", "TaskOptions", "all_tasks", "check_data", "get_task", "load", "records", "task_for"]
+__all__ = ["SPLITS", "Task", "TaskOptions", "all_tasks", "check_data", "get_task", "load", "records", "task_for"]

@@ -16,7 +16,8 @@ from typing import Protocol
 import numpy as np
 from tree_sitter import Node
 
-from codestilts.tasks.base import PairExample, Record, RetrievalItem, TaskData, TaskOptions
+from codestilts.formats import PairExample, RetrievalItem
+from codestilts.tasks.base import Record, TaskData, TaskOptions
 from codestilts.tasks.code_text import clean_code, find_nodes, grammar_of, parser_for
 
 CLONE_LABELS = ("different", "clone")

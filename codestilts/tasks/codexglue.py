@@ -10,7 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from codestilts.data import open_text
-from codestilts.tasks.base import Format, RetrievalItem, Task, TaskData, TaskOptions
+from codestilts.formats import RETRIEVAL, RetrievalItem
+from codestilts.tasks.base import Task, TaskData, TaskOptions
 from codestilts.tasks.code_text import CLEANING_VERSION, clean_code
 from codestilts.tasks.registry import register
 
@@ -48,7 +49,7 @@ def load_xret_codexglue(data_dir: Path, options: TaskOptions = TaskOptions()) ->
 register(
     Task(
         name="xret-codexglue",
-        format=Format.RETRIEVAL,
+        format=RETRIEVAL,
         languages=tuple(LANGUAGES),
         source_language="java",
         metric="acc@1",

@@ -16,7 +16,8 @@ from collections import defaultdict
 from pathlib import Path
 
 from codestilts.data import read_jsonl
-from codestilts.tasks.base import Format, MultipleChoiceExample, Task, TaskData
+from codestilts.formats import MULTIPLE_CHOICE, MultipleChoiceExample
+from codestilts.tasks.base import Task, TaskData
 from codestilts.tasks.code_pairs import split_by_problem
 from codestilts.tasks.registry import register
 from codestilts.tasks.splits import SplitRule
@@ -123,7 +124,7 @@ def load_crux_mc(data_dir: Path) -> TaskData:
 register(
     Task(
         name="crux-mc",
-        format=Format.MULTIPLE_CHOICE,
+        format=MULTIPLE_CHOICE,
         languages=LANGUAGES,
         source_language="python",
         metric="accuracy",

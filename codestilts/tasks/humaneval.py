@@ -12,14 +12,8 @@ from functools import partial
 from pathlib import Path
 
 from codestilts.data import read_jsonl
-from codestilts.tasks.base import (
-    ClassificationExample,
-    Format,
-    SpanExample,
-    Task,
-    TaskData,
-    TaskOptions,
-)
+from codestilts.formats import CLASSIFICATION, PAIR_CLASSIFICATION, RETRIEVAL, SPAN_EXTRACTION, ClassificationExample, Format, SpanExample
+from codestilts.tasks.base import Task, TaskData, TaskOptions
 from codestilts.tasks.code_pairs import (
     CLONE_LABELS,
     Solution,
@@ -181,31 +175,31 @@ def _task(
 
 
 _task(
-    "defect-humanevalpack", Format.CLASSIFICATION, "accuracy",
+    "defect-humanevalpack", CLASSIFICATION, "accuracy",
     "defect detection: HumanEvalPack canonical (correct) vs buggy solution, comments and imports dropped",
     lambda table, **_: defect_examples(table), labels=("correct", "buggy"),  # takes no options
 )
 _task(
-    "bugloc-humanevalpack", Format.SPAN_EXTRACTION, "f1",
+    "bugloc-humanevalpack", SPAN_EXTRACTION, "f1",
     "bug localisation: the span of the buggy solution that differs from the canonical one, asked with the "
     "problem's docstring; comments and imports dropped (metrics: f1 primary, exact_match)",
     lambda table, **_: bugloc_examples(table),  # takes no options
 )
 _task(
-    "xret-humaneval-x", Format.RETRIEVAL, "acc@1",
+    "xret-humaneval-x", RETRIEVAL, "acc@1",
     f"cross-language solution retrieval: declaration + solution, {LEAK_NOTE}; both directions",
     partial(retrieval_items, rule=HUMANEVAL_PROBLEMS, with_query=False),
     x=True, note=SPLIT_NOTE + "; the probe ranks within the test problems", options=True,
 )
 _task(
-    "code-search-humaneval-x", Format.RETRIEVAL, "acc@1",
+    "code-search-humaneval-x", RETRIEVAL, "acc@1",
     f"NL -> code search: the docstring (function name masked) retrieves declaration + solution, {LEAK_NOTE}; "
     "solutions and docstrings read from HumanEvalPack (HumanEval-X's solutions); trainable in Python with in-batch negatives",
     partial(retrieval_items, rule=HUMANEVAL_PROBLEMS, with_query=True),
     note=SPLIT_NOTE + "; ranking within each split", options=True,
 )
 _task(
-    "clone-humaneval-x", Format.PAIR_CLASSIFICATION, "accuracy",
+    "clone-humaneval-x", PAIR_CLASSIFICATION, "accuracy",
     f"clone detection within a language: a solution vs a rewrite of it (names renamed, re-indented), or vs a "
     f"rewrite of its buggy version or of the most similar other problem's solution; balanced; {LEAK_NOTE}; read from HumanEvalPack",
     partial(clone_pairs, rule=HUMANEVAL_PROBLEMS),

@@ -14,7 +14,8 @@ from pathlib import Path
 
 from codestilts.data import read_jsonl
 from codestilts.errors import UserError
-from codestilts.tasks.base import Format, Task
+from codestilts.formats import RETRIEVAL
+from codestilts.tasks.base import Task
 from codestilts.tasks.code_pairs import Solution, Table, retrieval_items
 from codestilts.tasks.code_text import CLEANING_VERSION
 from codestilts.tasks.humaneval import problem_group
@@ -62,7 +63,7 @@ def read_problems() -> Table:
 register(
     Task(
         name="code-search-humaneval",
-        format=Format.RETRIEVAL,
+        format=RETRIEVAL,
         languages=("python",),
         source_language="python",
         metric="acc@1",

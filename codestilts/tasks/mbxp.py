@@ -11,7 +11,8 @@ from functools import partial
 from pathlib import Path
 
 from codestilts.data import read_jsonl
-from codestilts.tasks.base import Format, PairExample, Task, TaskData, TaskOptions
+from codestilts.formats import PAIR_CLASSIFICATION, RETRIEVAL, Format, PairExample
+from codestilts.tasks.base import Task, TaskData, TaskOptions
 from codestilts.tasks.code_pairs import (
     CLONE_LABELS,
     Solution,
@@ -127,7 +128,7 @@ def _task(
             format=fmt,
             languages=languages,
             source_language="python",
-            metric="acc@1" if fmt is Format.RETRIEVAL else "accuracy",
+            metric=fmt.metric,
             labels=labels,
             description=description,
             splits_note=note,
@@ -142,27 +143,27 @@ def _task(
 
 
 _task(
-    "xret-mbxp", Format.RETRIEVAL,
+    "xret-mbxp", RETRIEVAL,
     f"cross-language solution retrieval over the 9 MBXP languages with solutions: prompt + solution, {LEAK_NOTE}; both directions",
     partial(retrieval_items, rule=MBPP_PROBLEMS, with_query=False),
     note=SPLIT_NOTE + "; the probe ranks within the test problems",
 )
 _task(
-    "code-search-mbxp", Format.RETRIEVAL,
+    "code-search-mbxp", RETRIEVAL,
     f"NL -> code search: the MBPP description retrieves the solution in each language, {LEAK_NOTE}; "
     "trainable in Python with in-batch negatives",
     partial(retrieval_items, rule=MBPP_PROBLEMS, with_query=True),
     note=SPLIT_NOTE + "; ranking within each split",
 )
 _task(
-    "clone-mbxp", Format.PAIR_CLASSIFICATION,
+    "clone-mbxp", PAIR_CLASSIFICATION,
     f"clone detection within a language: a solution vs a rewrite of it (names renamed, re-indented) or vs a rewrite "
     f"of the most similar other problem's solution; balanced; {LEAK_NOTE}",
     partial(clone_pairs, rule=MBPP_PROBLEMS), labels=CLONE_LABELS,
     note=SPLIT_NOTE + "; negatives come from the same split",
 )
 _task(
-    "nl2code-mbpp", Format.PAIR_CLASSIFICATION,
+    "nl2code-mbpp", PAIR_CLASSIFICATION,
     "NL -> code matching for encoders: does this Python solution (name masked, docstring dropped) implement this "
     "description? Negatives: the description of the most similar problem; balanced",
     nl2code_pairs, languages=("python",), labels=NL2CODE_LABELS,

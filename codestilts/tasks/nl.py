@@ -16,15 +16,8 @@ from typing import TypeVar
 
 from codestilts.data import Row, open_text, read_jsonl, read_rows
 from codestilts.errors import UserError
-from codestilts.tasks.base import (
-    Format,
-    MultipleChoiceExample,
-    PairExample,
-    Record,
-    SpanExample,
-    Task,
-    TaskData,
-)
+from codestilts.formats import MULTIPLE_CHOICE, PAIR_CLASSIFICATION, SPAN_EXTRACTION, Format, MultipleChoiceExample, PairExample, SpanExample
+from codestilts.tasks.base import Record, Task, TaskData
 from codestilts.tasks.hub import hub_split, values
 from codestilts.tasks.registry import register
 from codestilts.tasks.splits import SplitRule
@@ -349,38 +342,38 @@ def _nl_task(
 
 
 _nl_task(
-    "snli", Format.PAIR_CLASSIFICATION, "accuracy", "SNLI natural language inference (stand-in for MNLI), 3 classes",
+    "snli", PAIR_CLASSIFICATION, "accuracy", "SNLI natural language inference (stand-in for MNLI), 3 classes",
     "train/dev = 90/10 of SNLI dev by hashed id (SNLI train is not on hand); test = SNLI test",
     SNLI_FILES, load_snli, "stanfordnlp/snli", load_snli_hub, SNLI_LABELS,
 )
 _nl_task(
-    "rte", Format.PAIR_CLASSIFICATION, "accuracy", "GLUE RTE textual entailment, 2 classes",
+    "rte", PAIR_CLASSIFICATION, "accuracy", "GLUE RTE textual entailment, 2 classes",
     "official train and dev; test unlabelled, so none", RTE_FILES, load_rte,
     "nyu-mll/glue:rte", partial(hub_train_dev, _glue_examples, "nyu-mll/glue", "rte"), RTE_LABELS,
 )
 _nl_task(
-    "mrpc", Format.PAIR_CLASSIFICATION, "accuracy", "MRPC paraphrase identification (stand-in for QQP), 2 classes",
+    "mrpc", PAIR_CLASSIFICATION, "accuracy", "MRPC paraphrase identification (stand-in for QQP), 2 classes",
     "train/dev = 90/10 of the official train by hashed sentence ids (GLUE's dev ids not on hand); test = official test",
     MRPC_FILES, load_mrpc, "nyu-mll/glue:mrpc", partial(hub_train_dev, _glue_examples, "nyu-mll/glue", "mrpc"), MRPC_LABELS,
 )
 _nl_task(
-    "squad", Format.SPAN_EXTRACTION, "f1", "SQuAD v1.1 extractive QA (metrics: f1 primary, exact_match)",
+    "squad", SPAN_EXTRACTION, "f1", "SQuAD v1.1 extractive QA (metrics: f1 primary, exact_match)",
     DEV_ONLY_NOTE.format(split="dev (both parts)", unit="article title"), SQUAD_FILES, load_squad, "rajpurkar/squad", load_squad_hub,
 )
 _nl_task(
-    "hellaswag", Format.MULTIPLE_CHOICE, "accuracy", "HellaSwag sentence completion, 4 choices (markup-stripped text)",
+    "hellaswag", MULTIPLE_CHOICE, "accuracy", "HellaSwag sentence completion, 4 choices (markup-stripped text)",
     DEV_ONLY_NOTE.format(split="val", unit="context"), HELLASWAG_FILES, load_hellaswag, "Rowan/hellaswag", load_hellaswag_hub,
 )
 _nl_task(
-    "commonsenseqa", Format.MULTIPLE_CHOICE, "accuracy", "CommonsenseQA, 5 choices",
+    "commonsenseqa", MULTIPLE_CHOICE, "accuracy", "CommonsenseQA, 5 choices",
     "official train and dev (random split); test unlabelled, so none", CSQA_FILES, load_commonsenseqa, "tau/commonsense_qa", load_commonsenseqa_hub,
 )
 _nl_task(
-    "socialiqa", Format.MULTIPLE_CHOICE, "accuracy", "Social IQa, 3 choices (context and question as one text)",
+    "socialiqa", MULTIPLE_CHOICE, "accuracy", "Social IQa, 3 choices (context and question as one text)",
     "official train and dev; test hidden, so none", SIQA_FILES, load_socialiqa,
     "allenai/social_i_qa", partial(hub_train_dev, _siqa_examples, "allenai/social_i_qa"),
 )
 _nl_task(
-    "cosmosqa", Format.MULTIPLE_CHOICE, "accuracy", "Cosmos QA reading comprehension, 4 choices",
+    "cosmosqa", MULTIPLE_CHOICE, "accuracy", "Cosmos QA reading comprehension, 4 choices",
     DEV_ONLY_NOTE.format(split="dev", unit="passage"), COSMOSQA_FILES, load_cosmosqa, "allenai/cosmos_qa", load_cosmosqa_hub,
 )

@@ -65,7 +65,8 @@ from pathlib import Path
 from tree_sitter import Node, Tree
 
 from codestilts.tasks import humaneval, mbxp
-from codestilts.tasks.base import Format, Record, TaggingExample, Task, TaskData
+from codestilts.formats import TOKEN_TAGGING, TaggingExample
+from codestilts.tasks.base import Record, Task, TaskData
 from codestilts.tasks.code_pairs import split_by_problem
 from codestilts.tasks.code_text import parser_for, with_grammar
 from codestilts.tasks.splits import HUMANEVAL_PROBLEMS, MBPP_PROBLEMS
@@ -363,7 +364,7 @@ from codestilts.tasks.registry import register  # noqa: E402  (after the helpers
 register(
     Task(
         name="syntax-roles",
-        format=Format.TOKEN_TAGGING,
+        format=TOKEN_TAGGING,
         languages=LANGUAGES,
         source_language="python",
         metric="accuracy",

@@ -18,7 +18,8 @@ from codestilts.synth.evaluate import outputs
 from codestilts.synth.generate import Program, generate
 from codestilts.synth.mutate import function_mutants
 from codestilts.synth.render import LANGUAGES, RENDERERS
-from codestilts.tasks.base import ClassificationExample, Format, MultipleChoiceExample, PairExample, Record, Task, TaskData
+from codestilts.formats import CLASSIFICATION, MULTIPLE_CHOICE, PAIR_CLASSIFICATION, RETRIEVAL, TOKEN_TAGGING, ClassificationExample, Format, MultipleChoiceExample, PairExample
+from codestilts.tasks.base import Record, Task, TaskData
 from codestilts.tasks.code_pairs import CLONE_LABELS, Solution, Table, clone_pairs, code_text, retrieval_items, split_by_problem
 from codestilts.tasks.code_pairs import _hash as stable_hash
 from codestilts.tasks.registry import register
@@ -166,40 +167,40 @@ def _task(name: str, fmt: Format, metric: str, description: str, load, *, langua
 
 
 _task(
-    "synth-retrieval", Format.RETRIEVAL, "acc@1",
+    "synth-retrieval", RETRIEVAL, "acc@1",
     "cross-language retrieval of generated programs, the function name masked; both directions",
     lambda _: retrieval_items(table(), SYNTH_PROGRAMS, with_query=False), note=SPLIT_NOTE + "; the probe ranks within the test programs",
 )
 _task(
-    "synth-code-search", Format.RETRIEVAL, "acc@1",
+    "synth-code-search", RETRIEVAL, "acc@1",
     "NL -> code search: a program's English description retrieves its code (name masked); trainable with in-batch negatives",
     lambda _: retrieval_items(table(), SYNTH_PROGRAMS, with_query=True), note=SPLIT_NOTE + "; ranking within each split",
 )
 _task(
-    "synth-clone", Format.PAIR_CLASSIFICATION, "accuracy",
+    "synth-clone", PAIR_CLASSIFICATION, "accuracy",
     "clone detection within a language: a program vs a rewrite of it (names renamed, re-indented), or vs a rewrite of its "
     "mutant or of the program with the most similar description; balanced; name masked",
     lambda _: clone_pairs(table(), SYNTH_PROGRAMS), labels=CLONE_LABELS, note=SPLIT_NOTE + "; negatives come from the same split",
 )
 _task(
-    "synth-defect", Format.CLASSIFICATION, "accuracy",
+    "synth-defect", CLASSIFICATION, "accuracy",
     "defect detection against a spec: a program's English description then its code, correct or a single-point mutant "
     "that fails at least one of its tests (decided by running the Python version); balanced; name masked",
     load_defect, labels=("correct", "buggy"),
 )
 _task(
-    "synth-output", Format.MULTIPLE_CHOICE, "accuracy",
+    "synth-output", MULTIPLE_CHOICE, "accuracy",
     "output prediction: a program and a call with the result masked as ????; choose it among 4 (the true one, the outputs "
     "of mutants on that input and of the program on other inputs); programs returning booleans are left out",
     load_output,
 )
 _task(
-    "synth-syntax-roles", Format.TOKEN_TAGGING, "accuracy",
+    "synth-syntax-roles", TOKEN_TAGGING, "accuracy",
     f"syntactic role of every code token of the generated programs, tagged with syntax-roles' tree-sitter mapping: {', '.join(TAGS)}",
     load_syntax_roles, labels=TAGS, version=f"{VERSION}+tags{TAGGING_VERSION}",
 )
 _task(
-    "synth-paraphrase", Format.PAIR_CLASSIFICATION, "accuracy",
+    "synth-paraphrase", PAIR_CLASSIFICATION, "accuracy",
     "English only, no code (a templated NL stand-in for MRPC/SNLI when no data folder is set): are two descriptions of programs "
     "the same program in other words (paraphrase), or two programs of the same split (different)? balanced",
     load_paraphrase, languages=("en",), labels=PARAPHRASE_LABELS, version=f"{VERSION}+pairs{PARAPHRASE_VERSION}",

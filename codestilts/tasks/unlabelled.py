@@ -10,7 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from codestilts.data import read_jsonl
-from codestilts.tasks.base import Format, Task, TaskData, TextItem
+from codestilts.formats import MLM, TextItem
+from codestilts.tasks.base import Task, TaskData
 from codestilts.tasks.code_pairs import split_by_problem
 from codestilts.tasks.humaneval import HUMANEVAL_X_FILES, LANGUAGES, problem_group
 from codestilts.tasks.registry import register
@@ -34,7 +35,7 @@ def load_code_mlm(data_dir: Path) -> TaskData:
 register(
     Task(
         name="code-mlm",
-        format=Format.MLM,
+        format=MLM,
         languages=LANGUAGES,
         source_language="python",
         metric="loss",

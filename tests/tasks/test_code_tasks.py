@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from codestilts.tasks import Format, all_tasks, codexglue, get_task, humaneval, humaneval_package, load, mbxp
+from codestilts.formats import MULTIPLE_CHOICE
+from codestilts.tasks import all_tasks, codexglue, get_task, humaneval, humaneval_package, load, mbxp
 from codestilts.tasks.code_pairs import Solution, rewrite
 from codestilts.tasks.code_text import defined_functions, name_key
 from codestilts.data import open_text
@@ -201,7 +202,7 @@ def test_bug_span_marks_the_change() -> None:
 @pytest.mark.data
 def test_crux_mc_choices(real_data: Path) -> None:
     task = get_task("crux-mc")
-    assert task.format is Format.MULTIPLE_CHOICE and len(task.languages) == 19
+    assert task.format is MULTIPLE_CHOICE and len(task.languages) == 19
     data = load(task, real_data)
     for language in ("python", "java", "bash"):
         for example in data[language]["test"][:50]:

@@ -12,7 +12,7 @@ from codestilts import run
 from codestilts.cli import main
 from codestilts.errors import UserError
 from codestilts.tasks import get_task, load
-from codestilts.tasks.base import PairExample
+from codestilts.formats import PairExample
 from codestilts.tasks.user import load_task_file
 from tests.conftest import tiny_config
 
