@@ -25,10 +25,8 @@ from codestilts.data import resolve_data_dir
 from codestilts.errors import UserError
 from codestilts.models.backbone import check_model
 from codestilts.formats import Format, Role, with_role
-from codestilts.tasks import Task, all_tasks, check_data, get_task, task_for
-from codestilts.tasks.mixtures import MIXTURES, mixture_tasks
+from codestilts.tasks import TASKS, Task, check_data
 from codestilts.tasks.overlap import DroppedCount, HeldOutTexts
-from codestilts.tasks.user import load_task_file
 
 StageKind = Literal["pretrain", "intermediate", "target", "evaluate", "probe"]
 STAGE_SCHEMA = 1
@@ -62,6 +60,11 @@ class Plan:
     def by_id(self) -> dict[str, Stage]:
         return {s.id: s for s in self.stages}
 
+    def parent_kinds(self, stage: Stage) -> dict[str, str]:
+        """The stage kind of each of ``stage``'s parents, by id."""
+        kinds = {s.id: s.kind for s in self.stages if s.id in stage.parents}
+        return {p: kinds[p] for p in stage.parents}
+
 
 def stage_id(kind: StageKind, slug: str, params: dict[str, Any], parents: tuple[str, ...]) -> str:
     payload = json.dumps({"kind": kind, "params": params, "parents": parents, "schema": STAGE_SCHEMA}, sort_keys=True)
@@ -84,7 +87,7 @@ def _configured(config: ExperimentConfig, task: Task) -> Task:
 
 def _resolve_task(config: ExperimentConfig, data_dir: Path | None, key: str, index: int, role: Role, name: str | None = None) -> Task:
     where = config.where(key, index)
-    task = _configured(config, get_task(name or getattr(config, key)[index], where=where))
+    task = _configured(config, TASKS.get(name or getattr(config, key)[index], where=where))
     if role not in task.format.roles:
         expected = " or ".join(f.name for f in with_role(role))
         raise UserError(f"task {task.name!r} is {task.format.name}; expected {expected} here", where=where)
@@ -96,9 +99,9 @@ def build_plan(config: ExperimentConfig) -> Plan:
     """Validate names and data against the registry, then lay out every stage in dependency order."""
     data_dir = resolve_data_dir(config.data_dir)
     for i, path in enumerate(config.task_files):
-        load_task_file(path, where=config.where("task_files", i))
+        TASKS.load_file(path, where=config.where("task_files", i))
     for name in config.task_options:  # an unknown name, or options for a task without any, fail here
-        _configured(config, get_task(name, where=config.where("task_options", name)))
+        _configured(config, TASKS.get(name, where=config.where("task_options", name)))
     if config.pretrain is None:
         check_model(config.model.name, where=config.where("model", "name"))
     model = config.model.model_dump()
@@ -133,7 +136,7 @@ def build_plan(config: ExperimentConfig) -> Plan:
         for option, inter_params in intermediates.items():
             parents: tuple[str, ...] = base
             if inter_params is not None:
-                tasks = [task_for(t) for t in inter_params["tasks"]]
+                tasks = [TASKS.task_for(t) for t in inter_params["tasks"]]
                 inter = _make(
                     "intermediate",
                     f"{option}-s{inter_seed}",
@@ -223,7 +226,7 @@ def _pretrain_params(config: ExperimentConfig, data_dir: Path | None, tests: Hel
     where = config.where("pretrain")
     dropped: dict[str, Any] = {}
     if pretrain.directory is None:
-        task = get_task(pretrain.task, where=config.where("pretrain", "task"))
+        task = TASKS.get(pretrain.task, where=config.where("pretrain", "task"))
         if "pretrain" not in task.format.roles:
             expected = " or ".join(f.name for f in with_role("pretrain"))
             raise UserError(f"task {task.name!r} is {task.format.name}; pretraining needs a task of format {expected}", where=where)
@@ -242,15 +245,13 @@ def _pretrain_params(config: ExperimentConfig, data_dir: Path | None, tests: Hel
 def _options(config: ExperimentConfig) -> list[IntermediateOption]:
     """Every intermediate option as a full spec: a task name is a one-task option, a mixture name
     expands to its registered members; ``none`` stays a name with no tasks."""
-    registered = {t.name for t in all_tasks()}
     options = []
     for index, option in enumerate(config.intermediate):
         if isinstance(option, IntermediateOption):
             options.append(option)
         elif option == NONE:
             options.append(IntermediateOption(name=NONE, tasks=[NONE]))
-        elif option in MIXTURES:
-            members = mixture_tasks(option, registered)
+        elif (members := TASKS.mixture(option)) is not None:
             if not members:
                 raise UserError(f"mixture {option!r} has no registered task", where=config.where("intermediate", index))
             options.append(IntermediateOption(name=option, tasks=list(members)))
@@ -275,7 +276,7 @@ def _intermediate_params(
     }
     mlm = None
     if option.mlm_rate > 0:
-        mlm_task = get_task(MLM_TASK, where=where)
+        mlm_task = TASKS.get(MLM_TASK, where=where)
         check_data(mlm_task, data_dir, where=where)
         languages = option.mlm_languages or [lang for lang in zero_shot if lang in mlm_task.languages]
         unknown = sorted(set(languages) - set(mlm_task.languages))

@@ -13,12 +13,12 @@ from codestilts import run
 from codestilts.config import parse_config
 from codestilts.models.backbone import load_tokenizer
 from codestilts.progress import log
-from codestilts.tasks import get_task, records
+from codestilts.tasks import TASKS, records
 from codestilts.formats import PAIR_CLASSIFICATION, SPAN_EXTRACTION, SpanExample
 from codestilts.training.cache import cache_root, encode_cached
 from tests.conftest import tiny_config
 
-TASKS = [("snli", "en"), ("defect-humanevalpack", "python"), ("xret-humaneval-x", "go"), ("code-search-humaneval-x", "java")]
+CASES = [("snli", "en"), ("defect-humanevalpack", "python"), ("xret-humaneval-x", "go"), ("code-search-humaneval-x", "java")]
 
 
 @pytest.fixture()
@@ -44,10 +44,10 @@ def no_tokenising(monkeypatch: pytest.MonkeyPatch, tokenizer: PreTrainedTokenize
     return calls
 
 
-@pytest.mark.parametrize(("task", "language"), TASKS)
+@pytest.mark.parametrize(("task", "language"), CASES)
 def test_second_encoding_reads_the_cache_and_does_not_tokenise(task, language, fixture_data, tokenizer, cache, monkeypatch):
-    fmt = get_task(task).format
-    items = records(get_task(task), fixture_data, language, "test")
+    fmt = TASKS.get(task).format
+    items = records(TASKS.get(task), fixture_data, language, "test")
     first = encode_cached(fmt, items, tokenizer, 32, name=f"{task}/{language}/test")
     assert first == fmt.encode(items, tokenizer, 32)
     assert len(list(cache.iterdir())) == 1
@@ -65,7 +65,7 @@ def test_span_features_survive_the_cache(tokenizer, cache):
 
 
 def test_what_decides_the_features_makes_another_entry(fixture_data, tokenizer, cache):
-    items = records(get_task("snli"), fixture_data, "en", "train")
+    items = records(TASKS.get("snli"), fixture_data, "en", "train")
     encode_cached(PAIR_CLASSIFICATION, items, tokenizer, 32, name="snli")
     encode_cached(PAIR_CLASSIFICATION, items, tokenizer, 16, name="snli")  # max length
     encode_cached(PAIR_CLASSIFICATION, items[:-1], tokenizer, 32, name="snli")  # a subset
@@ -83,7 +83,7 @@ def test_an_interrupted_write_leaves_no_entry(fixture_data, tokenizer, cache, mo
         raise KeyboardInterrupt
 
     monkeypatch.setattr(datasets.Dataset, "save_to_disk", killed)
-    items = records(get_task("snli"), fixture_data, "en", "test")
+    items = records(TASKS.get("snli"), fixture_data, "en", "test")
     with pytest.raises(KeyboardInterrupt):
         encode_cached(PAIR_CLASSIFICATION, items, tokenizer, 32, name="snli")
     assert not any(p.is_dir() for p in cache.iterdir())
@@ -94,7 +94,7 @@ def test_an_interrupted_write_leaves_no_entry(fixture_data, tokenizer, cache, mo
 def test_the_cache_can_be_turned_off(fixture_data, tokenizer, monkeypatch, tmp_path):
     monkeypatch.setenv("CODESTILTS_CACHE", "off")
     assert cache_root() is None
-    items = records(get_task("snli"), fixture_data, "en", "test")
+    items = records(TASKS.get("snli"), fixture_data, "en", "test")
     assert encode_cached(PAIR_CLASSIFICATION, items, tokenizer, 32, name="snli") == PAIR_CLASSIFICATION.encode(items, tokenizer, 32)
     monkeypatch.delenv("CODESTILTS_CACHE")
     assert cache_root() == Path.home() / ".cache" / "codestilts" / "features"
@@ -119,6 +119,6 @@ def test_a_cache_that_cannot_be_written_costs_only_the_caching(fixture_data, tok
 
     monkeypatch.setattr(datasets.Dataset, "save_to_disk", full)
     monkeypatch.setattr(log, "propagate", True)  # to pytest's capture, whatever a run set up before
-    items = records(get_task("snli"), fixture_data, "en", "test")
+    items = records(TASKS.get("snli"), fixture_data, "en", "test")
     assert encode_cached(PAIR_CLASSIFICATION, items, tokenizer, 32, name="snli") == PAIR_CLASSIFICATION.encode(items, tokenizer, 32)
     assert "could not cache" in caplog.text and not any(p.is_dir() for p in cache.iterdir())

@@ -28,7 +28,7 @@ from codestilts.config import TrainConfig
 from codestilts.models.backbone import load_tokenizer
 from codestilts.models.task_model import TaskModel
 from codestilts.stages.common import subset
-from codestilts.tasks import Task, get_task, records
+from codestilts.tasks import TASKS, Task, records
 from codestilts.formats import IGNORE, MLM, Record
 from codestilts.formats.mlm import EVAL_SEED
 from codestilts.training.evaluation import evaluate_records
@@ -94,7 +94,7 @@ def _score(model: TaskModel, task: Task, case: Case, evaluation: list[Record]) -
 
 @pytest.mark.parametrize("case", CASES, ids=[c.task for c in CASES])
 def test_head_learns_a_real_task_above_chance(case: Case, real_data: Path, tmp_path: Path) -> None:
-    task = get_task(case.task)
+    task = TASKS.get(case.task)
     train, evaluation = _data(case, task, real_data)
     cfg = TrainConfig(
         learning_rate=3e-3, batch_size=case.batch_size, max_steps=case.steps, warmup_ratio=0.0,
@@ -110,7 +110,7 @@ def test_head_learns_a_real_task_above_chance(case: Case, real_data: Path, tmp_p
 def test_mlm_head_predicts_held_out_code_above_chance(real_data: Path, tmp_path: Path) -> None:
     """Code MLM on the HumanEval-X solutions of every language, scored on their dev splits: the
     masked tokens' top-1 accuracy against always guessing the most frequent masked token."""
-    task, tokenizer, max_length = get_task("code-mlm"), load_tokenizer("tiny"), 64
+    task, tokenizer, max_length = TASKS.get("code-mlm"), load_tokenizer("tiny"), 64
     train = [r for language in task.languages for r in records(task, real_data, language, "train")]
     dev = MLM.encode([r for language in task.languages for r in records(task, real_data, language, "dev")], tokenizer, max_length)
     cfg = TrainConfig(learning_rate=3e-3, batch_size=16, max_steps=500, warmup_ratio=0.0, eval_every=500)

@@ -11,7 +11,7 @@ from codestilts.errors import UserError
 from codestilts.execution.runner import runner_for
 from codestilts.execution.runners import RUNNERS
 from codestilts.synth.render import RENDERERS
-from codestilts.tasks import all_tasks
+from codestilts.tasks import TASKS
 from codestilts.tasks.code_text import clean_code
 from codestilts.tasks.syntax_roles import tag_code
 
@@ -19,7 +19,7 @@ JS = "const add = (a, b) => a + b; // sums\nconst x = require('lodash');\n"
 
 
 def test_every_task_names_its_languages_by_their_canonical_names() -> None:
-    for task in all_tasks():
+    for task in TASKS.all():
         for name in task.languages:
             found = languages.find(name)
             assert found is not None and found.name == name, (task.name, name)

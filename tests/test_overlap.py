@@ -17,7 +17,7 @@ from codestilts.cli import main
 from codestilts.config import parse_config
 from codestilts.errors import UserError
 from codestilts.plan import build_plan
-from codestilts.tasks import get_task, load
+from codestilts.tasks import TASKS, load
 from codestilts.formats import ClassificationExample, MultipleChoiceExample, PairExample, RetrievalItem
 from tests.conftest import tiny_config
 
@@ -34,7 +34,7 @@ def leaky(fixture_data: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
     """A config whose intermediate task `leaky` trains on two texts, and selects on one, that
     equal (but for whitespace) texts of the target's Python test split."""
     folder = tmp_path_factory.mktemp("leaky")
-    tested = [r.text for r in load(get_task(TARGET), fixture_data)["python"]["test"]]
+    tested = [r.text for r in load(TASKS.get(TARGET), fixture_data)["python"]["test"]]
     own = [{"id": f"own-{i}", "code": f"def own_{i}(x):\n    return x * {i}", "label": i % 2} for i in range(16)]
     reindented = "\n\n".join("  " + line + "   " for line in tested[0].splitlines())
     train = own[:12] + [{"id": "leak-a", "code": reindented, "label": 0}, {"id": "leak-b", "code": "\t" + tested[1], "label": 1}]
@@ -145,7 +145,7 @@ def test_real_tasks_train_on_no_test_text(real_data: Path) -> None:
         probes=["xret-mbxp"],
     )
     plan = build_plan(parse_config(config))
-    tests = {t for name in ("clone-mbxp", "bugloc-humanevalpack", "xret-mbxp") for per in load(get_task(name), real_data).values()
+    tests = {t for name in ("clone-mbxp", "bugloc-humanevalpack", "xret-mbxp") for per in load(TASKS.get(name), real_data).values()
              for r in per["test"] for t in _texts(r)}
     counts = {(c.task, c.language, c.split): c for c in plan.dropped}
     for stage in plan.stages:
@@ -153,7 +153,7 @@ def test_real_tasks_train_on_no_test_text(real_data: Path) -> None:
             continue
         identities = stage.params.get("tasks") or [stage.params["task"]]
         for identity in identities:
-            task = get_task(identity["name"])
+            task = TASKS.get(identity["name"])
             source = stage.params.get("source_language", task.source_language)
             trained = task.languages if stage.params.get("translate_train") else (source,)
             own = {t for per in load(task, real_data).values() for r in per["test"] for t in _texts(r)}

@@ -43,10 +43,10 @@ class OptionInfo:
 
 def registry_languages(task: str) -> tuple[str, ...] | None:
     """A task's languages from the task registry (for runs whose plan.json predates ``tasks``)."""
-    from codestilts.tasks import get_task
+    from codestilts.tasks import TASKS
 
     try:
-        return get_task(task).languages
+        return TASKS.get(task).languages
     except UserError:
         return None
 

@@ -23,7 +23,7 @@ from codestilts.stages.common import (
 )
 from codestilts.store import write_json
 from codestilts.formats import MLM, TextItem
-from codestilts.tasks import get_task
+from codestilts.tasks import TASKS
 from codestilts.training.loop import TrainSource, fit
 from codestilts.training.sampling import TaskSampler
 
@@ -52,7 +52,7 @@ def unlabelled_code(ctx: StageContext, cfg: PretrainConfig) -> tuple[list[TextIt
     if cfg.directory:
         items = source_files(Path(cfg.directory), cfg.extensions)
         return [t for i, t in enumerate(items) if i % DEV_SHARE], [t for i, t in enumerate(items) if not i % DEV_SHARE]
-    task = get_task(cfg.task)
+    task = TASKS.get(cfg.task)
     languages = cfg.languages or list(task.languages)
     train = [r for lang in languages for r in task_records(ctx, task, lang, "train")]
     dev = [r for lang in languages for r in task_records(ctx, task, lang, "dev")]

@@ -67,6 +67,8 @@ class Task:
     options: TaskOptions = TaskOptions()
     load_from_hub: HubLoader | None = field(default=None, repr=False, compare=False)
     source: DataSource = "local"
+    origin: str | None = None
+    """The task file that defines the task; None for a built-in task."""
 
     @property
     def num_labels(self) -> int:

@@ -13,7 +13,6 @@ from codestilts.data import open_text
 from codestilts.formats import RETRIEVAL, RetrievalItem
 from codestilts.tasks.base import Task, TaskData, TaskOptions
 from codestilts.tasks.code_text import CLEANING_VERSION, clean_code
-from codestilts.tasks.registry import register
 
 SPLIT_FILES = {"train": "train", "dev": "valid", "test": "test"}
 LANGUAGES = {"java": "java", "csharp": "cs"}
@@ -46,7 +45,7 @@ def load_xret_codexglue(data_dir: Path, options: TaskOptions = TaskOptions()) ->
     return data
 
 
-register(
+TASKS = (
     Task(
         name="xret-codexglue",
         format=RETRIEVAL,
@@ -60,5 +59,5 @@ register(
         load=load_xret_codexglue,
         load_with_options=load_xret_codexglue,
         version=CLEANING_VERSION,
-    )
+    ),
 )

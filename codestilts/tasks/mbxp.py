@@ -25,7 +25,6 @@ from codestilts.tasks.code_pairs import (
 )
 from codestilts.tasks.code_text import CLEANING_VERSION
 from codestilts.tasks.hub import hub_split, values
-from codestilts.tasks.registry import register
 from codestilts.tasks.splits import MBPP_PROBLEMS
 
 FILES = {
@@ -113,58 +112,58 @@ SPLIT_NOTE = "MBPP's official ids, shared by every language and task: train 1-10
 LEAK_NOTE = "comments, docstrings and imports dropped, the entry point masked in every case style"
 
 
-def _task(
+def mbxp_task(
     name: str, fmt: Format, description: str, build: Callable[..., TaskData], *,
     languages: tuple[str, ...] = SOLVED, labels=(), note=SPLIT_NOTE,
-) -> None:
-    """Register a task built from the problem table of ``languages``, read from the local files or the Hub."""
+) -> Task:
+    """A task built from the problem table of ``languages``, read from the local files or the Hub."""
 
     def load(data_dir: Path, options: TaskOptions = TaskOptions()) -> TaskData:
         return build(read_table(data_dir, languages), options=options)
 
-    register(
-        Task(
-            name=name,
-            format=fmt,
-            languages=languages,
-            source_language="python",
-            metric=fmt.metric,
-            labels=labels,
-            description=description,
-            splits_note=note,
-            data_files=tuple(FILES[lang] for lang in languages),
-            hf_dataset=HUB,
-            load=load,
-            load_with_options=load,
-            load_from_hub=lambda options: build(hub_table(languages), options=options),
-            version=CLEANING_VERSION,
-        )
+    return Task(
+        name=name,
+        format=fmt,
+        languages=languages,
+        source_language="python",
+        metric=fmt.metric,
+        labels=labels,
+        description=description,
+        splits_note=note,
+        data_files=tuple(FILES[lang] for lang in languages),
+        hf_dataset=HUB,
+        load=load,
+        load_with_options=load,
+        load_from_hub=lambda options: build(hub_table(languages), options=options),
+        version=CLEANING_VERSION,
     )
 
 
-_task(
-    "xret-mbxp", RETRIEVAL,
-    f"cross-language solution retrieval over the 9 MBXP languages with solutions: prompt + solution, {LEAK_NOTE}; both directions",
-    partial(retrieval_items, rule=MBPP_PROBLEMS, with_query=False),
-    note=SPLIT_NOTE + "; the probe ranks within the test problems",
-)
-_task(
-    "code-search-mbxp", RETRIEVAL,
-    f"NL -> code search: the MBPP description retrieves the solution in each language, {LEAK_NOTE}; "
-    "trainable in Python with in-batch negatives",
-    partial(retrieval_items, rule=MBPP_PROBLEMS, with_query=True),
-    note=SPLIT_NOTE + "; ranking within each split",
-)
-_task(
-    "clone-mbxp", PAIR_CLASSIFICATION,
-    f"clone detection within a language: a solution vs a rewrite of it (names renamed, re-indented) or vs a rewrite "
-    f"of the most similar other problem's solution; balanced; {LEAK_NOTE}",
-    partial(clone_pairs, rule=MBPP_PROBLEMS), labels=CLONE_LABELS,
-    note=SPLIT_NOTE + "; negatives come from the same split",
-)
-_task(
-    "nl2code-mbpp", PAIR_CLASSIFICATION,
-    "NL -> code matching for encoders: does this Python solution (name masked, docstring dropped) implement this "
-    "description? Negatives: the description of the most similar problem; balanced",
-    nl2code_pairs, languages=("python",), labels=NL2CODE_LABELS,
+TASKS = (
+    mbxp_task(
+        "xret-mbxp", RETRIEVAL,
+        f"cross-language solution retrieval over the 9 MBXP languages with solutions: prompt + solution, {LEAK_NOTE}; both directions",
+        partial(retrieval_items, rule=MBPP_PROBLEMS, with_query=False),
+        note=SPLIT_NOTE + "; the probe ranks within the test problems",
+    ),
+    mbxp_task(
+        "code-search-mbxp", RETRIEVAL,
+        f"NL -> code search: the MBPP description retrieves the solution in each language, {LEAK_NOTE}; "
+        "trainable in Python with in-batch negatives",
+        partial(retrieval_items, rule=MBPP_PROBLEMS, with_query=True),
+        note=SPLIT_NOTE + "; ranking within each split",
+    ),
+    mbxp_task(
+        "clone-mbxp", PAIR_CLASSIFICATION,
+        f"clone detection within a language: a solution vs a rewrite of it (names renamed, re-indented) or vs a rewrite "
+        f"of the most similar other problem's solution; balanced; {LEAK_NOTE}",
+        partial(clone_pairs, rule=MBPP_PROBLEMS), labels=CLONE_LABELS,
+        note=SPLIT_NOTE + "; negatives come from the same split",
+    ),
+    mbxp_task(
+        "nl2code-mbpp", PAIR_CLASSIFICATION,
+        "NL -> code matching for encoders: does this Python solution (name masked, docstring dropped) implement this "
+        "description? Negatives: the description of the most similar problem; balanced",
+        nl2code_pairs, languages=("python",), labels=NL2CODE_LABELS,
+    ),
 )

@@ -19,7 +19,6 @@ from codestilts.errors import UserError
 from codestilts.formats import MULTIPLE_CHOICE, PAIR_CLASSIFICATION, SPAN_EXTRACTION, Format, MultipleChoiceExample, PairExample, SpanExample
 from codestilts.tasks.base import Record, Task, TaskData
 from codestilts.tasks.hub import hub_split, values
-from codestilts.tasks.registry import register
 from codestilts.tasks.splits import SplitRule
 
 R = TypeVar("R", bound=Record)
@@ -308,10 +307,10 @@ def load_cosmosqa_hub() -> TaskData:
     return _cosmosqa(hub_split("allenai/cosmos_qa", None, "validation"))
 
 
-# --- registration -------------------------------------------------------------------------------
+# --- the tasks ----------------------------------------------------------------------------------
 
 
-def _nl_task(
+def nl_task(
     name: str,
     fmt: Format,
     metric: str,
@@ -322,58 +321,58 @@ def _nl_task(
     hf: str,
     load_hub: Callable[[], TaskData],
     labels: tuple[str, ...] = (),
-) -> None:
-    register(
-        Task(
-            name=name,
-            format=fmt,
-            languages=("en",),
-            source_language="en",
-            metric=metric,
-            labels=labels,
-            description=description,
-            splits_note=splits_note,
-            data_files=files,
-            hf_dataset=hf,
-            load=load,
-            load_from_hub=lambda _options: load_hub(),  # NL tasks take no options
-        )
+) -> Task:
+    return Task(
+        name=name,
+        format=fmt,
+        languages=("en",),
+        source_language="en",
+        metric=metric,
+        labels=labels,
+        description=description,
+        splits_note=splits_note,
+        data_files=files,
+        hf_dataset=hf,
+        load=load,
+        load_from_hub=lambda _options: load_hub(),  # NL tasks take no options
     )
 
 
-_nl_task(
-    "snli", PAIR_CLASSIFICATION, "accuracy", "SNLI natural language inference (stand-in for MNLI), 3 classes",
-    "train/dev = 90/10 of SNLI dev by hashed id (SNLI train is not on hand); test = SNLI test",
-    SNLI_FILES, load_snli, "stanfordnlp/snli", load_snli_hub, SNLI_LABELS,
-)
-_nl_task(
-    "rte", PAIR_CLASSIFICATION, "accuracy", "GLUE RTE textual entailment, 2 classes",
-    "official train and dev; test unlabelled, so none", RTE_FILES, load_rte,
-    "nyu-mll/glue:rte", partial(hub_train_dev, _glue_examples, "nyu-mll/glue", "rte"), RTE_LABELS,
-)
-_nl_task(
-    "mrpc", PAIR_CLASSIFICATION, "accuracy", "MRPC paraphrase identification (stand-in for QQP), 2 classes",
-    "train/dev = 90/10 of the official train by hashed sentence ids (GLUE's dev ids not on hand); test = official test",
-    MRPC_FILES, load_mrpc, "nyu-mll/glue:mrpc", partial(hub_train_dev, _glue_examples, "nyu-mll/glue", "mrpc"), MRPC_LABELS,
-)
-_nl_task(
-    "squad", SPAN_EXTRACTION, "f1", "SQuAD v1.1 extractive QA (metrics: f1 primary, exact_match)",
-    DEV_ONLY_NOTE.format(split="dev (both parts)", unit="article title"), SQUAD_FILES, load_squad, "rajpurkar/squad", load_squad_hub,
-)
-_nl_task(
-    "hellaswag", MULTIPLE_CHOICE, "accuracy", "HellaSwag sentence completion, 4 choices (markup-stripped text)",
-    DEV_ONLY_NOTE.format(split="val", unit="context"), HELLASWAG_FILES, load_hellaswag, "Rowan/hellaswag", load_hellaswag_hub,
-)
-_nl_task(
-    "commonsenseqa", MULTIPLE_CHOICE, "accuracy", "CommonsenseQA, 5 choices",
-    "official train and dev (random split); test unlabelled, so none", CSQA_FILES, load_commonsenseqa, "tau/commonsense_qa", load_commonsenseqa_hub,
-)
-_nl_task(
-    "socialiqa", MULTIPLE_CHOICE, "accuracy", "Social IQa, 3 choices (context and question as one text)",
-    "official train and dev; test hidden, so none", SIQA_FILES, load_socialiqa,
-    "allenai/social_i_qa", partial(hub_train_dev, _siqa_examples, "allenai/social_i_qa"),
-)
-_nl_task(
-    "cosmosqa", MULTIPLE_CHOICE, "accuracy", "Cosmos QA reading comprehension, 4 choices",
-    DEV_ONLY_NOTE.format(split="dev", unit="passage"), COSMOSQA_FILES, load_cosmosqa, "allenai/cosmos_qa", load_cosmosqa_hub,
+TASKS = (
+    nl_task(
+        "snli", PAIR_CLASSIFICATION, "accuracy", "SNLI natural language inference (stand-in for MNLI), 3 classes",
+        "train/dev = 90/10 of SNLI dev by hashed id (SNLI train is not on hand); test = SNLI test",
+        SNLI_FILES, load_snli, "stanfordnlp/snli", load_snli_hub, SNLI_LABELS,
+    ),
+    nl_task(
+        "rte", PAIR_CLASSIFICATION, "accuracy", "GLUE RTE textual entailment, 2 classes",
+        "official train and dev; test unlabelled, so none", RTE_FILES, load_rte,
+        "nyu-mll/glue:rte", partial(hub_train_dev, _glue_examples, "nyu-mll/glue", "rte"), RTE_LABELS,
+    ),
+    nl_task(
+        "mrpc", PAIR_CLASSIFICATION, "accuracy", "MRPC paraphrase identification (stand-in for QQP), 2 classes",
+        "train/dev = 90/10 of the official train by hashed sentence ids (GLUE's dev ids not on hand); test = official test",
+        MRPC_FILES, load_mrpc, "nyu-mll/glue:mrpc", partial(hub_train_dev, _glue_examples, "nyu-mll/glue", "mrpc"), MRPC_LABELS,
+    ),
+    nl_task(
+        "squad", SPAN_EXTRACTION, "f1", "SQuAD v1.1 extractive QA (metrics: f1 primary, exact_match)",
+        DEV_ONLY_NOTE.format(split="dev (both parts)", unit="article title"), SQUAD_FILES, load_squad, "rajpurkar/squad", load_squad_hub,
+    ),
+    nl_task(
+        "hellaswag", MULTIPLE_CHOICE, "accuracy", "HellaSwag sentence completion, 4 choices (markup-stripped text)",
+        DEV_ONLY_NOTE.format(split="val", unit="context"), HELLASWAG_FILES, load_hellaswag, "Rowan/hellaswag", load_hellaswag_hub,
+    ),
+    nl_task(
+        "commonsenseqa", MULTIPLE_CHOICE, "accuracy", "CommonsenseQA, 5 choices",
+        "official train and dev (random split); test unlabelled, so none", CSQA_FILES, load_commonsenseqa, "tau/commonsense_qa", load_commonsenseqa_hub,
+    ),
+    nl_task(
+        "socialiqa", MULTIPLE_CHOICE, "accuracy", "Social IQa, 3 choices (context and question as one text)",
+        "official train and dev; test hidden, so none", SIQA_FILES, load_socialiqa,
+        "allenai/social_i_qa", partial(hub_train_dev, _siqa_examples, "allenai/social_i_qa"),
+    ),
+    nl_task(
+        "cosmosqa", MULTIPLE_CHOICE, "accuracy", "Cosmos QA reading comprehension, 4 choices",
+        DEV_ONLY_NOTE.format(split="dev", unit="passage"), COSMOSQA_FILES, load_cosmosqa, "allenai/cosmos_qa", load_cosmosqa_hub,
+    ),
 )

@@ -21,7 +21,7 @@ from codestilts.cache_home import cache_home
 from codestilts.progress import log
 from codestilts.store import read_json, write_json
 from codestilts.tasks.base import SPLITS, Task, TaskData
-from codestilts.tasks.registry import load
+from codestilts.tasks.loading import load
 
 Sizes = dict[str, dict[str, int]]
 """language -> split -> number of records"""

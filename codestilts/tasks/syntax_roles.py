@@ -359,9 +359,7 @@ def load_syntax_roles(data_dir: Path) -> TaskData:
     return split_by_problem({lang: tagging_examples(snippets, lang) for lang, snippets in per_language.items()}, _Rule())
 
 
-from codestilts.tasks.registry import register  # noqa: E402  (after the helpers it registers)
-
-register(
+TASKS = (
     Task(
         name="syntax-roles",
         format=TOKEN_TAGGING,
@@ -378,5 +376,5 @@ register(
         hf_dataset="THUDM/humaneval-x, mxeval/mbxp",
         load=load_syntax_roles,
         version=VERSION,
-    )
+    ),
 )

@@ -35,7 +35,6 @@ from codestilts.data import Row, read_rows
 from codestilts.formats import FORMATS, Format, Record, Role
 from codestilts.tasks.base import SPLITS, Task, TaskData
 from codestilts.tasks.hub import hub_rows
-from codestilts.tasks.registry import _TASKS, register
 
 DEFINABLE: frozenset[Role] = frozenset({"intermediate", "target", "probe"})
 """A task file defines a task of a format whose tasks train or are evaluated (not pretraining text)."""
@@ -89,33 +88,27 @@ class TaskFile(Strict):
         return self
 
 
-def load_task_file(path: str | Path, *, where: str | None = None) -> Task:
-    """Read, validate and register the task that ``path`` defines (again: the same task)."""
+def read_task_file(path: str | Path, *, where: str | None = None) -> Task:
+    """The task that the YAML file ``path`` defines, validated (:meth:`Registry.load_file` registers it)."""
     path = Path(path).expanduser().resolve()
     if not path.is_file():
         raise UserError(f"task file not found: {path}", where=where)
     text, raw = read_yaml(path)
     spec = validate(TaskFile, raw, source=str(path), lines=key_lines(text))
-    existing = _TASKS.get(spec.name)
-    if existing is not None:
-        if existing.description.endswith(f"[{path}]"):
-            return existing
-        raise UserError(f"task {spec.name!r} is already defined (built in or by another file)", where=str(path))
     files = tuple(str((path.parent / f).resolve()) for per in (spec.data or {}).values() for f in per.values())
-    return register(
-        Task(
-            name=spec.name,
-            format=spec.fmt,
-            languages=tuple(spec.languages),
-            source_language=spec.source_language or spec.languages[0],
-            metric=spec.metric or spec.fmt.metric,
-            labels=tuple(spec.labels),
-            description=f"{spec.description} [{path}]".strip(),
-            splits_note="as given by the task file",
-            data_files=files,
-            hf_dataset=spec.hf.id if spec.hf else None,
-            load=lambda _data_dir: _load(spec, path),
-        )
+    return Task(
+        name=spec.name,
+        format=spec.fmt,
+        languages=tuple(spec.languages),
+        source_language=spec.source_language or spec.languages[0],
+        metric=spec.metric or spec.fmt.metric,
+        labels=tuple(spec.labels),
+        description=spec.description,
+        splits_note="as given by the task file",
+        data_files=files,
+        hf_dataset=spec.hf.id if spec.hf else None,
+        load=lambda _data_dir: _load(spec, path),
+        origin=str(path),
     )
 
 

@@ -11,7 +11,7 @@ from codestilts.formats import get_format
 from codestilts.languages import is_natural
 from codestilts.report.bootstrap import bootstrap, compare_groups, interval, load_scores, row_key, sentence, unit_of
 from codestilts.report.groups import Group
-from codestilts.tasks import all_tasks, get_task, load
+from codestilts.tasks import TASKS, load
 from tests.report.synthetic import Stage, problem_rows, write_run
 
 LANGUAGES = ("python", "java", "go", "rust")
@@ -183,11 +183,11 @@ def test_best_of_group_is_chosen_again_in_every_replicate(tmp_path: Path) -> Non
 
 
 def _code_tasks(with_data: bool) -> list[str]:
-    return [t.name for t in all_tasks() if bool(t.data_files) == with_data and not is_natural(t.languages)]
+    return [t.name for t in TASKS.all() if bool(t.data_files) == with_data and not is_natural(t.languages)]
 
 
 def _pools(name: str, data_dir: Path | None) -> set[tuple[str, ...]]:
-    records = [r for splits in load(get_task(name), data_dir).values() for split in splits.values() for r in split]
+    records = [r for splits in load(TASKS.get(name), data_dir).values() for split in splits.values() for r in split]
     return {unit_of(name, row_key("python", {"language": "go", "id": r.id}), {"group": r.group})[0] for r in records}
 
 
