@@ -25,7 +25,7 @@ from codestilts.data import resolve_data_dir
 from codestilts.errors import UserError
 from codestilts.models.backbone import check_model
 from codestilts.formats import Format, Role, with_role
-from codestilts.tasks import TASKS, Task, check_data
+from codestilts.tasks import TASKS, Task, check_data, task_identity
 from codestilts.tasks.overlap import DroppedCount, HeldOutTexts
 
 StageKind = Literal["pretrain", "intermediate", "target", "evaluate", "probe"]
@@ -155,7 +155,7 @@ def build_plan(config: ExperimentConfig) -> Plan:
                         slug,
                         {
                             "model": model,
-                            "task": target.identity(),
+                            "task": task_identity(target, data_dir),
                             "source_language": source,
                             "train": _train_params(config.training.target, [target]),
                             "seed": seed,
@@ -168,7 +168,7 @@ def build_plan(config: ExperimentConfig) -> Plan:
                         "evaluate",
                         slug,
                         {
-                            "task": target.identity(),
+                            "task": task_identity(target, data_dir),
                             "languages": list(target.languages),
                             "source_language": source,
                             "max_length": config.model.max_length,
@@ -186,7 +186,7 @@ def build_plan(config: ExperimentConfig) -> Plan:
                             f"{probe.name}-{option}-{source}" + (f"-s{probe_seed}" if probe_seed is not None else ""),
                             {
                                 "model": model,
-                                "task": probe.identity(),
+                                "task": task_identity(probe, data_dir),
                                 "languages": list(probe.languages),
                                 "source_language": source,
                                 "probe": config.probe.model_dump(),
@@ -224,7 +224,7 @@ def _pretrain_params(config: ExperimentConfig, data_dir: Path | None, tests: Hel
     """What the pretrain stage depends on; its data is validated here, before anything runs."""
     pretrain = config.pretrain
     where = config.where("pretrain")
-    dropped: dict[str, Any] = {}
+    reads: dict[str, Any] = {}
     if pretrain.directory is None:
         task = TASKS.get(pretrain.task, where=config.where("pretrain", "task"))
         if "pretrain" not in task.format.roles:
@@ -234,12 +234,13 @@ def _pretrain_params(config: ExperimentConfig, data_dir: Path | None, tests: Hel
         unknown = sorted(set(pretrain.languages or []) - set(task.languages))
         if unknown:
             raise UserError(f"task {task.name!r} has no language {', '.join(unknown)}", where=config.where("pretrain", "languages"))
-        dropped = _dropped(tests, {task: [(lang, split) for lang in pretrain.languages or task.languages for split in ("train", "dev")]})
+        reads = {"task": task_identity(task, data_dir)}
+        reads |= _dropped(tests, {task: [(lang, split) for lang in pretrain.languages or task.languages for split in ("train", "dev")]})
     elif not Path(pretrain.directory).is_dir():
         raise UserError(f"source folder {pretrain.directory} does not exist", where=config.where("pretrain", "directory"))
     params = pretrain.model_dump()
     params["training"] = _train_params(pretrain.training, [])
-    return {"model": config.model.model_dump(), "pretrain": params} | dropped
+    return {"model": config.model.model_dump(), "pretrain": params} | reads
 
 
 def _options(config: ExperimentConfig) -> list[IntermediateOption]:
@@ -286,10 +287,10 @@ def _intermediate_params(
                 where=where,
                 hint=f"{MLM_TASK} has {', '.join(mlm_task.languages)}",
             )
-        mlm = {"task": mlm_task.identity(), "rate": option.mlm_rate, "languages": sorted(languages)}
+        mlm = {"task": task_identity(mlm_task, data_dir), "rate": option.mlm_rate, "languages": sorted(languages)}
         reads[mlm_task] = [(lang, "train") for lang in sorted(languages)]
     return {
-        "tasks": [t.identity() for t in tasks],
+        "tasks": [task_identity(t, data_dir) for t in tasks],
         "translate_train": option.translate_train,
         "sampling": {"strategy": option.sampler, "temperature": option.temperature, "cap": option.cap},
         "mlm": mlm,

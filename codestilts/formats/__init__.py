@@ -7,7 +7,7 @@ a :class:`Format` subclass) and listing its object here; a test can :func:`regis
 from __future__ import annotations
 
 from codestilts.errors import UserError
-from codestilts.formats.base import IGNORE, Evaluation, Feature, Format, Record, Role, TaskOutput
+from codestilts.formats.base import IGNORE, Evaluation, Feature, Format, Record, Role, TaskOutput, records_digest
 from codestilts.formats.classification import CLASSIFICATION, ClassificationExample
 from codestilts.formats.mlm import MLM, TextItem
 from codestilts.formats.multiple_choice import MULTIPLE_CHOICE, MultipleChoiceExample
@@ -45,5 +45,5 @@ def with_role(role: Role) -> list[Format]:
 __all__ = [
     "CLASSIFICATION", "FORMATS", "IGNORE", "MLM", "MULTIPLE_CHOICE", "PAIR_CLASSIFICATION", "RETRIEVAL", "SPAN_EXTRACTION",
     "TOKEN_TAGGING", "ClassificationExample", "Evaluation", "Feature", "Format", "MultipleChoiceExample", "PairExample",
-    "Record", "RetrievalItem", "Role", "SpanExample", "TaggingExample", "TaskOutput", "TextItem", "get_format", "register", "with_role",
+    "Record", "RetrievalItem", "Role", "SpanExample", "TaggingExample", "TaskOutput", "TextItem", "get_format", "records_digest", "register", "with_role",
 ]

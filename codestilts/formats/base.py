@@ -15,7 +15,8 @@ second).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+import hashlib
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol
 
@@ -47,6 +48,15 @@ class Record(Protocol):
 
     id: str
     group: str
+
+
+def records_digest(records: Iterable[Record]) -> str:
+    """A digest of the records' content (their dataclass reprs, type names included)."""
+    digest = hashlib.sha256()
+    for record in records:
+        digest.update(repr(record).encode())
+        digest.update(b"\0")
+    return digest.hexdigest()
 
 
 @dataclass

@@ -61,7 +61,6 @@ class Task:
     load: Loader = field(repr=False, compare=False)
     labels: tuple[str, ...] = ()
     hf_dataset: str | None = None
-    version: str = "1"
     load_with_options: OptionsLoader | None = field(default=None, repr=False, compare=False)
     """The loader that honours :class:`TaskOptions`; tasks without one take no options."""
     options: TaskOptions = TaskOptions()
@@ -107,9 +106,9 @@ class Task:
         return self.load(root)
 
     def identity(self) -> dict:
-        """What of the task enters a stage hash: a changed loader bumps ``version``; options and a
-        data source other than the local folder, when set (the Hub's rows may differ from the files')."""
-        identity = {"name": self.name, "format": self.format.name, "version": self.version}
+        """The task a stage names: its name and format; options and a data source other than the local
+        folder, when set. (A stage's hash adds the digest of its records: :func:`codestilts.tasks.sizes.task_identity`.)"""
+        identity = {"name": self.name, "format": self.format.name}
         if self.options.active():
             identity["options"] = self.options.model_dump()
         if self.source != "local":

@@ -27,12 +27,6 @@ from tree_sitter import Language, Node, Parser, Query, QueryCursor
 from codestilts import languages
 from codestilts.languages import Grammar
 
-CLEANING_VERSION = "2"
-"""The ``version`` of the benchmark tasks whose records this module cleans (HumanEval, MBXP,
-CodeXGLUE): bump it when the cleaning changes its output, so that stages made from the old
-records are not reused. 2: imports dropped inside functions too, names masked in strings, Ruby's
-docstrings and PHP's text after ``?>`` dropped. (The synth tasks have their own version.)"""
-
 _KEEP_NAMES = frozenset({"main"})
 _CALLS = frozenset({"call_expression", "call"})
 _WRAPPERS = frozenset({"expression_statement", "lexical_declaration", "variable_declaration", "variable_declarator"})

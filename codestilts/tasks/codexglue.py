@@ -12,7 +12,7 @@ from pathlib import Path
 from codestilts.data import open_text
 from codestilts.formats import RETRIEVAL, RetrievalItem
 from codestilts.tasks.base import Task, TaskData, TaskOptions
-from codestilts.tasks.code_text import CLEANING_VERSION, clean_code
+from codestilts.tasks.code_text import clean_code
 
 SPLIT_FILES = {"train": "train", "dev": "valid", "test": "test"}
 LANGUAGES = {"java": "java", "csharp": "cs"}
@@ -58,6 +58,5 @@ TASKS = (
         hf_dataset="google/code_x_glue_cc_code_to_code_trans",
         load=load_xret_codexglue,
         load_with_options=load_xret_codexglue,
-        version=CLEANING_VERSION,
     ),
 )

@@ -22,7 +22,7 @@ from codestilts.tasks.code_pairs import (
     retrieval_items,
     split_by_problem,
 )
-from codestilts.tasks.code_text import CLEANING_VERSION, clean_code
+from codestilts.tasks.code_text import clean_code
 from codestilts.tasks.hub import hub_split, values
 from codestilts.tasks.splits import HUMANEVAL_PROBLEMS
 
@@ -167,7 +167,6 @@ def humaneval_task(
         load=load,
         load_with_options=load if options else None,
         load_from_hub=lambda options: build(hub_table(dataset), options=options),
-        version=CLEANING_VERSION,
     )
 
 

@@ -17,7 +17,6 @@ from codestilts.errors import UserError
 from codestilts.formats import RETRIEVAL
 from codestilts.tasks.base import Task
 from codestilts.tasks.code_pairs import Solution, Table, retrieval_items
-from codestilts.tasks.code_text import CLEANING_VERSION
 from codestilts.tasks.humaneval import problem_group
 from codestilts.tasks.splits import HUMANEVAL_PROBLEMS
 
@@ -74,6 +73,5 @@ TASKS = (
         data_files=(),
         hf_dataset="openai_humaneval",
         load=lambda _: retrieval_items(read_problems(), HUMANEVAL_PROBLEMS, with_query=True),
-        version=CLEANING_VERSION,
     ),
 )

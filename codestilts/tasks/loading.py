@@ -9,7 +9,10 @@ from codestilts.errors import UserError
 from codestilts.formats import Record
 from codestilts.tasks.base import SPLITS, Task, TaskData, TaskOptions
 
-_LOADED: dict[tuple[str, TaskOptions, str, str | None, Path], TaskData] = {}
+FileStat = tuple[str, int, int]
+"""A data file's path, size and modification time (ns): what tells a changed file from the one read before."""
+
+_LOADED: dict[tuple[str, TaskOptions, str, str | None, Path, tuple[FileStat, ...] | None], TaskData] = {}
 
 
 def _root(task: Task, data_dir: Path | None) -> Path:
@@ -41,10 +44,25 @@ def _check_files(task: Task, root: Path, where: str | None = None) -> None:
         )
 
 
+def file_stats(task: Task, root: Path) -> tuple[FileStat, ...] | None:
+    """The state of every data file of ``task`` under ``root``; None when one is missing or the
+    task reads the Hub."""
+    if task.source != "local":
+        return None
+    stats = []
+    for name in task.data_files:
+        path = root / name  # a task file's paths are absolute: root does not change them
+        if not path.is_file():
+            return None
+        stat = path.stat()
+        stats.append((str(path), stat.st_size, stat.st_mtime_ns))
+    return tuple(stats)
+
+
 def load(task: Task, data_dir: Path | None) -> TaskData:
-    """All records of a task, read once per process."""
+    """All records of a task, read once per process (again when a data file has changed)."""
     root = _root(task, data_dir)
-    key = (task.name, task.options, task.source, task.origin, root)
+    key = (task.name, task.options, task.source, task.origin, root, file_stats(task, root))
     if key not in _LOADED:
         _check_files(task, root)
         _LOADED[key] = task.read(root)

@@ -23,7 +23,6 @@ from codestilts.tasks.code_pairs import (
     similar_problems,
     split_by_problem,
 )
-from codestilts.tasks.code_text import CLEANING_VERSION
 from codestilts.tasks.hub import hub_split, values
 from codestilts.tasks.splits import MBPP_PROBLEMS
 
@@ -135,7 +134,6 @@ def mbxp_task(
         load=load,
         load_with_options=load,
         load_from_hub=lambda options: build(hub_table(languages), options=options),
-        version=CLEANING_VERSION,
     )
 
 

@@ -73,8 +73,6 @@ from codestilts.tasks.splits import HUMANEVAL_PROBLEMS, MBPP_PROBLEMS
 
 TAGS = ("keyword", "function", "variable", "type", "property", "number", "string", "literal", "operator", "punctuation", "comment")
 LANGUAGES = ("python", "cpp", "java", "js", "go", "rust", "ts", "kotlin", "ruby", "php", "csharp", "perl", "scala", "swift")
-VERSION = "2"
-"""Enters the stage hash of every task tagged here: bump it when a rule changes."""
 
 _PUNCTUATION = frozenset("()[]{},;:.") | {"::", "->", "=>", "...", "?.", "?->", "&.", "$", "@", "\\", "<?php", "?>", "#"}
 _LITERALS = frozenset({"true", "false", "True", "False", "None", "null", "nil", "NULL", "nullptr", "undefined", "undef"})
@@ -375,6 +373,5 @@ TASKS = (
         data_files=(*humaneval.HUMANEVAL_X_FILES.values(), *mbxp.FILES.values()),
         hf_dataset="THUDM/humaneval-x, mxeval/mbxp",
         load=load_syntax_roles,
-        version=VERSION,
     ),
 )

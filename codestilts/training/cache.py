@@ -29,7 +29,7 @@ from transformers import PreTrainedTokenizerBase
 
 from codestilts.cache_home import cache_home
 from codestilts.progress import log
-from codestilts.formats import Feature, Format, Record
+from codestilts.formats import Feature, Format, Record, records_digest
 
 FEATURES_VERSION = "1"
 """Bumped whenever a format's ``encode`` changes what it returns, so that old entries are not read."""
@@ -56,15 +56,6 @@ def tokenizer_fingerprint(tokenizer: PreTrainedTokenizerBase) -> str:
         "sides": [tokenizer.padding_side, tokenizer.truncation_side],
     }
     return hashlib.sha256(json.dumps(described, sort_keys=True, default=str).encode()).hexdigest()
-
-
-def records_digest(records: Sequence[Record]) -> str:
-    """A digest of the records' content (their dataclass reprs, type names included)."""
-    digest = hashlib.sha256()
-    for record in records:
-        digest.update(repr(record).encode())
-        digest.update(b"\0")
-    return digest.hexdigest()
 
 
 def entry_name(name: str, fmt: Format, records: Sequence[Record], tokenizer: PreTrainedTokenizerBase, max_length: int) -> str:
