@@ -4,13 +4,13 @@ the right candidate (accuracy@1, MRR)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from codestilts.formats.base import Collator, Evaluation, Feature, Format, Score, TaskOutput, rows
+from codestilts.formats.base import Collator, Evaluation, Feature, Format, Score, TaskOutput, batches, rows
 
 
 @dataclass(frozen=True)
@@ -81,14 +81,18 @@ class Retrieval(Format):
         import torch
 
         device = next(model.parameters()).device
-        pad = self.collator(tokenizer)
-        vectors = []
         with torch.no_grad():
-            for start in range(0, len(features), batch_size):
-                batch = pad(list(features[start : start + batch_size]))
-                ids, mask = batch[f"{side}input_ids"].to(device), batch[f"{side}attention_mask"].to(device)
-                vectors.append(model.heads[task](model.encode(ids, mask), mask).cpu().numpy())
+            vectors = [
+                model.heads[task](model.encode(ids, mask), mask).cpu().numpy()
+                for ids, mask in self.side_batches(features, tokenizer, batch_size, device, side)
+            ]
         return np.concatenate(vectors)
+
+    def side_batches(self, features: Sequence[Feature], tokenizer, batch_size: int, device, side: str = "") -> Iterator[tuple[Any, Any]]:
+        """The input ids and attention mask of one side of ``features`` (the text, or with
+        ``side="query_"`` the query), ``batch_size`` at a time, on ``device``."""
+        for batch in batches(features, self.collator(tokenizer), batch_size, device):
+            yield batch[f"{side}input_ids"], batch[f"{side}attention_mask"]
 
     def evaluate(self, model, task, records, features, tokenizer, *, batch_size, num_labels, language) -> Evaluation:
         """Each query ranks every text of ``records`` (the right one is its own item's)."""
