@@ -58,7 +58,7 @@ def solutions(rows: Iterable[dict]) -> dict[str, Solution]:
     }
 
 
-def read_table(data_dir: Path, files: dict[str, str]) -> Table:
+def read_humaneval(data_dir: Path, files: dict[str, str]) -> Table:
     """Every problem in every language, from the local files."""
     return {lang: solutions(read_jsonl(data_dir / path)) for lang, path in files.items()}
 
@@ -151,7 +151,7 @@ def humaneval_task(
     files, dataset = (HUMANEVAL_X_FILES, HUMANEVAL_X_HUB) if x else (HUMANEVALPACK_FILES, HUMANEVALPACK_HUB)
 
     def load(data_dir: Path, options: TaskOptions = TaskOptions()) -> TaskData:
-        return build(read_table(data_dir, files), options=options)
+        return build(read_humaneval(data_dir, files), options=options)
 
     return Task(
         name=name,

@@ -78,7 +78,7 @@ def solutions(rows: Iterable[dict], *, prompts_only: bool = False) -> dict[str, 
     return problems
 
 
-def read_table(data_dir: Path, languages: tuple[str, ...] = SOLVED, *, prompts_only: bool = False) -> Table:
+def read_mbxp(data_dir: Path, languages: tuple[str, ...] = SOLVED, *, prompts_only: bool = False) -> Table:
     """Problems per language, from the local files."""
     return {lang: solutions(read_jsonl(data_dir / FILES[lang]), prompts_only=prompts_only) for lang in languages}
 
@@ -118,7 +118,7 @@ def mbxp_task(
     """A task built from the problem table of ``languages``, read from the local files or the Hub."""
 
     def load(data_dir: Path, options: TaskOptions = TaskOptions()) -> TaskData:
-        return build(read_table(data_dir, languages), options=options)
+        return build(read_mbxp(data_dir, languages), options=options)
 
     return Task(
         name=name,

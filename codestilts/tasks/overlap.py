@@ -27,7 +27,6 @@ Fingerprints = dict[str, dict[str, list[tuple[str, list[str]]]]]
 """language -> split -> [(record id, fingerprints of its texts)]"""
 Dropped = dict[str, dict[str, dict[str, list[str]]]]
 """task name -> language -> split -> ids of the records dropped, sorted (a stage's ``dropped`` parameter)"""
-TRAINED_SPLITS = ("train", "dev")
 
 
 def normalise(text: str) -> str:

@@ -350,9 +350,9 @@ class _Rule:
 
 def load_syntax_roles(data_dir: Path) -> TaskData:
     per_language: dict[str, list[tuple[str, str, str]]] = {lang: [] for lang in LANGUAGES}
-    for lang, problems in humaneval.read_table(data_dir, humaneval.HUMANEVAL_X_FILES).items():
+    for lang, problems in humaneval.read_humaneval(data_dir, humaneval.HUMANEVAL_X_FILES).items():
         per_language[lang] += [(s.id, s.group, s.code) for s in problems.values()]
-    for lang, problems in mbxp.read_table(data_dir, tuple(mbxp.FILES), prompts_only=True).items():
+    for lang, problems in mbxp.read_mbxp(data_dir, tuple(mbxp.FILES), prompts_only=True).items():
         per_language[lang] += [(s.id, s.group, s.code) for s in problems.values()]
     return split_by_problem({lang: tagging_examples(snippets, lang) for lang, snippets in per_language.items()}, _Rule())
 

@@ -108,10 +108,10 @@ def _raw_solutions(name: str, root: Path) -> dict[str, dict[str, Solution]]:
     if name == "code-search-humaneval":
         table = humaneval_package.read_problems()
     elif name.endswith("mbxp") or name == "nl2code-mbpp":
-        table = mbxp.read_table(root, TASKS.get(name).languages)
+        table = mbxp.read_mbxp(root, TASKS.get(name).languages)
     else:
-        table = humaneval.read_table(root, humaneval.HUMANEVAL_X_FILES if name == "xret-humaneval-x" else humaneval.HUMANEVALPACK_FILES)
-        pack = humaneval.read_table(root, humaneval.HUMANEVALPACK_FILES)  # HumanEval-X's rows name no entry point
+        table = humaneval.read_humaneval(root, humaneval.HUMANEVAL_X_FILES if name == "xret-humaneval-x" else humaneval.HUMANEVALPACK_FILES)
+        pack = humaneval.read_humaneval(root, humaneval.HUMANEVALPACK_FILES)  # HumanEval-X's rows name no entry point
         table = {lang: {g: replace(s, entry_point=pack[lang][g].entry_point) for g, s in problems.items()} for lang, problems in table.items()}
     return {lang: {s.id: s for s in problems.values()} for lang, problems in table.items()}
 
