@@ -13,7 +13,7 @@ from pathlib import Path
 
 from codestilts.data import read_jsonl
 from codestilts.formats import CLASSIFICATION, PAIR_CLASSIFICATION, RETRIEVAL, SPAN_EXTRACTION, ClassificationExample, Format, SpanExample
-from codestilts.tasks.base import Task, TaskData, TaskOptions
+from codestilts.tasks.base import Task, TaskData
 from codestilts.tasks.code_pairs import (
     CLONE_LABELS,
     Solution,
@@ -21,6 +21,7 @@ from codestilts.tasks.code_pairs import (
     clone_pairs,
     retrieval_items,
     split_by_problem,
+    table_task,
 )
 from codestilts.tasks.code_text import clean_code
 from codestilts.tasks.hub import hub_split, values
@@ -149,24 +150,10 @@ def humaneval_task(
     """A task built from the HumanEval-X table (``x``) or the HumanEvalPack one, read
     from the local files or the Hub; ``options``: ``build`` honours :class:`TaskOptions`."""
     files, dataset = (HUMANEVAL_X_FILES, HUMANEVAL_X_HUB) if x else (HUMANEVALPACK_FILES, HUMANEVALPACK_HUB)
-
-    def load(data_dir: Path, options: TaskOptions = TaskOptions()) -> TaskData:
-        return build(read_humaneval(data_dir, files), options=options)
-
-    return Task(
-        name=name,
-        format=fmt,
-        languages=LANGUAGES,
-        source_language="python",
-        metric=metric,
-        labels=labels,
-        description=description,
-        splits_note=note,
-        data_files=tuple(files.values()),
-        hf_dataset=dataset,
-        load=load,
-        load_with_options=load if options else None,
-        load_from_hub=lambda options: build(hub_table(dataset), options=options),
+    return table_task(
+        build, lambda data_dir: read_humaneval(data_dir, files), lambda: hub_table(dataset), options=options,
+        name=name, format=fmt, languages=LANGUAGES, source_language="python", metric=metric, labels=labels,
+        description=description, splits_note=note, data_files=tuple(files.values()), hf_dataset=dataset,
     )
 
 

@@ -22,6 +22,7 @@ from codestilts.tasks.code_pairs import (
     retrieval_items,
     similar_problems,
     split_by_problem,
+    table_task,
 )
 from codestilts.tasks.hub import hub_split, values
 from codestilts.tasks.splits import MBPP_PROBLEMS
@@ -116,24 +117,10 @@ def mbxp_task(
     languages: tuple[str, ...] = SOLVED, labels=(), note=SPLIT_NOTE,
 ) -> Task:
     """A task built from the problem table of ``languages``, read from the local files or the Hub."""
-
-    def load(data_dir: Path, options: TaskOptions = TaskOptions()) -> TaskData:
-        return build(read_mbxp(data_dir, languages), options=options)
-
-    return Task(
-        name=name,
-        format=fmt,
-        languages=languages,
-        source_language="python",
-        metric=fmt.metric,
-        labels=labels,
-        description=description,
-        splits_note=note,
-        data_files=tuple(FILES[lang] for lang in languages),
-        hf_dataset=HUB,
-        load=load,
-        load_with_options=load,
-        load_from_hub=lambda options: build(hub_table(languages), options=options),
+    return table_task(
+        build, lambda data_dir: read_mbxp(data_dir, languages), lambda: hub_table(languages), options=True,
+        name=name, format=fmt, languages=languages, source_language="python", metric=fmt.metric, labels=labels,
+        description=description, splits_note=note, data_files=tuple(FILES[lang] for lang in languages), hf_dataset=HUB,
     )
 
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from functools import partial
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from codestilts.data import Row, open_text, read_jsonl, read_rows
 from codestilts.errors import UserError
@@ -50,18 +50,15 @@ SNLI_LABELS = ("entailment", "neutral", "contradiction")
 SNLI_FILES = ("nl/snli_esnli/snli_dev.derived.jsonl.gz", "nl/snli_esnli/snli_test.derived.jsonl.gz")
 
 
+def _pair(row: Mapping[str, Any], prefix: str, first: str, second: str, label: int) -> PairExample:
+    """A sentence pair whose id (and group: each pair its own) is ``prefix`` and the row's ``idx``."""
+    name = f"{prefix}-{row['idx']}"
+    return PairExample(id=name, group=name, text_a=row[first].strip(), text_b=row[second].strip(), label=label)
+
+
 def _snli_examples(rows: Iterable[dict], prefix: str) -> list[PairExample]:
     """Rows in the local files' schema: ``idx``, ``premise``, ``hypothesis``, ``label`` (a name)."""
-    return [
-        PairExample(
-            id=f"{prefix}-{r['idx']}",
-            group=f"{prefix}-{r['idx']}",
-            text_a=r["premise"].strip(),
-            text_b=r["hypothesis"].strip(),
-            label=SNLI_LABELS.index(r["label"]),
-        )
-        for r in rows
-    ]
+    return [_pair(r, prefix, "premise", "hypothesis", SNLI_LABELS.index(r["label"])) for r in rows]
 
 
 def _snli(dev: Iterable[dict], test: Iterable[dict]) -> TaskData:
@@ -92,16 +89,7 @@ RTE_FILES = ("nl/rte/train.tsv", "nl/rte/dev.tsv")
 
 def _glue_examples(rows: Iterable[Row], split: str) -> list[PairExample]:
     """GLUE's fields (``sentence1``, ``sentence2``, ``label`` 0/1, ``idx``), from a file or the Hub."""
-    return [
-        PairExample(
-            id=f"{split}-{row['idx']}",
-            group=f"{split}-{row['idx']}",
-            text_a=row["sentence1"].strip(),
-            text_b=row["sentence2"].strip(),
-            label=_label(str(row["label"]), ("0", "1"), f"{where}: label"),
-        )
-        for where, row in rows
-    ]
+    return [_pair(row, split, "sentence1", "sentence2", _label(str(row["label"]), ("0", "1"), f"{where}: label")) for where, row in rows]
 
 
 def load_rte(data_dir: Path) -> TaskData:
