@@ -21,7 +21,7 @@ import numpy as np
 from codestilts.config import TrainConfig
 from codestilts.models.backbone import load_encoder, load_tokenizer
 from codestilts.models.task_model import HeadSpec, TaskModel
-from codestilts.tasks import get_task, records
+from codestilts.tasks import TASKS, records
 from codestilts.tasks.files import resolve_data_dir
 from codestilts.training.features import Feature, encode
 from codestilts.training.loop import TrainSource, fit
@@ -40,7 +40,7 @@ def padding_share(lengths: list[int], batch_size: int, steps: int, grouped: bool
 
 
 def examples_per_second(args: argparse.Namespace, features: list[Feature], grouped: bool) -> float:
-    task = get_task(args.task)
+    task = TASKS.get(args.task)
     tokenizer = load_tokenizer(args.model)
     model = TaskModel(load_encoder(args.model), {task.name: HeadSpec(task.format.value, task.num_labels)})
     cfg = TrainConfig(
@@ -68,7 +68,7 @@ def main() -> None:
     parser.add_argument("--max-examples", type=int, default=4000)
     args = parser.parse_args()
 
-    task = get_task(args.task)
+    task = TASKS.get(args.task)
     items = records(task, resolve_data_dir(args.data_dir), args.language or task.source_language, "train")[: args.max_examples]
     features = encode(items, load_tokenizer(args.model), args.max_length)
     lengths = [feature_length(f) for f in features]

@@ -21,7 +21,7 @@ from codestilts.report.build import FORMATS
 from codestilts.report.build import write_report as build_report
 from codestilts.report.results import PLAN_FILE, collect
 from codestilts.store import Status, Store, write_json
-from codestilts.tasks import Task, get_task
+from codestilts.tasks import TASKS, Task
 
 ConfigLike = ExperimentConfig | str | Path | dict[str, Any]
 
@@ -58,7 +58,7 @@ def _plan_tasks(planned: Plan) -> list[Task]:
     """Every task a plan trains or evaluates, so that the report can tell NL tasks from code ones."""
     names = {t["name"] for s in planned.stages for t in s.params.get("tasks", [])}
     names |= {s.params["task"]["name"] for s in planned.stages if "task" in s.params}
-    return [get_task(name) for name in sorted(names)]
+    return [TASKS.get(name) for name in sorted(names)]
 
 
 def write_plan(planned: Plan, out: Path) -> None:

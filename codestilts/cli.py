@@ -92,13 +92,12 @@ def cmd_tasks(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.table import Table
 
-    from codestilts.tasks import SPLITS, all_tasks
-    from codestilts.tasks.files import resolve_data_dir
+    from codestilts.tasks import SPLITS, TASKS
+    from codestilts.data import resolve_data_dir
     from codestilts.tasks.sizes import task_sizes
-    from codestilts.tasks.user import load_task_file
 
     for path in args.task_file:
-        load_task_file(path)
+        TASKS.load_file(path)
     data_dir = resolve_data_dir(args.data_dir)
     if args.action == "show":
         from codestilts.tasks.show import render_task
@@ -110,14 +109,14 @@ def cmd_tasks(args: argparse.Namespace) -> int:
     table = Table(title=f"tasks (data folder: {data_dir or 'not set: CODESTILTS_DATA'})")
     for column in ("task", "format", "metric", "languages (source first)", "source train/dev/test", "splits"):
         table.add_column(column, overflow="fold")
-    for task in all_tasks():
+    for task in TASKS.all():
         try:
             counts = task_sizes(task, data_dir).get(task.source_language, {})
             sizes = "/".join(str(counts.get(s, 0)) for s in SPLITS)
         except UserError as err:
             sizes = f"[dim]{err.message}[/]"
         languages = [task.source_language] + [lang for lang in task.languages if lang != task.source_language]
-        table.add_row(task.name, task.format.value, task.metric, " ".join(languages), sizes, task.splits_note)
+        table.add_row(task.name, task.format.name, task.metric, " ".join(languages), sizes, task.splits_note)
     Console(width=max(160, Console().width)).print(table)
     print("per-language sizes and examples: codestilts tasks show NAME")
     return 0

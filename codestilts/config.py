@@ -10,28 +10,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    PrivateAttr,
-    ValidationError,
-    field_validator,
-    model_validator,
-)
+from pydantic import Field, PrivateAttr, field_validator, model_validator
 
 from codestilts.errors import UserError
+from codestilts.schema import LanguageName, Lines, Strict, key_lines, place, read_yaml, validate
 from codestilts.tasks.base import TaskOptions
 
 NONE = "none"
 """The intermediate option that skips intermediate training: the baseline."""
 PRETRAIN = "pretrain"
 """The model name that asks for an encoder pretrained by the pipeline itself (see ``pretrain:``)."""
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class ModelConfig(Strict):
@@ -84,7 +72,7 @@ class IntermediateOption(Strict):
     mlm_rate: Annotated[float, Field(ge=0, lt=1)] = Field(
         default=0.0, description="share of steps spent on MLM over unlabelled code (baseline i)"
     )
-    mlm_languages: list[str] | None = Field(
+    mlm_languages: list[LanguageName] | None = Field(
         default=None, description="languages of that code; default: the targets' zero-shot languages"
     )
     translate_train: bool = Field(
@@ -112,7 +100,7 @@ class PretrainConfig(Strict):
     vocab_size: Annotated[int, Field(ge=300)] = 8000
     architecture: Architecture = Architecture()
     task: str = Field(default="code-mlm", description="an MLM task giving the unlabelled code")
-    languages: list[str] | None = Field(default=None, description="default: every language of the task")
+    languages: list[LanguageName] | None = Field(default=None, description="default: every language of the task")
     directory: str | None = Field(default=None, description="instead of a task: a folder of source files")
     extensions: list[str] = [".py", ".js", ".ts", ".java", ".cpp", ".cc", ".h", ".go", ".rs", ".rb", ".php", ".cs", ".kt"]
     seed: int = 0
@@ -142,7 +130,7 @@ class ExperimentConfig(Strict):
     )
     task_files: list[str] = Field(default=[], description="YAML files defining more tasks (relative to the config file)")
     model: ModelConfig
-    source_language: str | Annotated[list[str], Field(min_length=1)] = Field(
+    source_language: LanguageName | Annotated[list[LanguageName], Field(min_length=1)] = Field(
         default="python", description="the language targets are trained in; a list makes a source x target grid"
     )
     seeds: Annotated[list[int], Field(min_length=1)] = [0]
@@ -166,9 +154,8 @@ class ExperimentConfig(Strict):
 
     def where(self, *key: str | int) -> str:
         """``file:line: key.path`` for messages about a setting of this config."""
-        line = _line_of(key, self._lines)
-        place = f"{self._source}:{line}" if line else self._source
-        return f"{place}: {'.'.join(str(k) for k in key)}" if key else place
+        where = place(self._source, key, self._lines)
+        return f"{where}: {'.'.join(str(k) for k in key)}" if key else where
 
     @model_validator(mode="after")
     def _pretrain_goes_with_its_model_name(self) -> ExperimentConfig:
@@ -207,86 +194,11 @@ def load_config(path: str | Path) -> ExperimentConfig:
         pretrain["directory"] = str((path.parent / pretrain["directory"]).expanduser().resolve())
     if isinstance(raw.get("task_files"), list):  # relative to the config file too
         raw["task_files"] = [str((path.parent / f).expanduser().resolve()) if isinstance(f, str) else f for f in raw["task_files"]]
-    return parse_config(raw, source=str(path), lines=_key_lines(text))
+    return parse_config(raw, source=str(path), lines=key_lines(text))
 
 
-def read_yaml(path: Path) -> tuple[str, Any]:
-    """The text of a YAML file and what it holds; bad UTF-8 or bad YAML is a :class:`UserError`
-    naming the file and line, on one line."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as err:
-        raise UserError(f"not valid UTF-8 (byte {err.start})", where=str(path)) from None
-    try:
-        return text, yaml.safe_load(text)
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}" if mark else str(path)
-        problem = getattr(err, "problem", None) or err
-        raise UserError(f"not valid YAML: {' '.join(str(problem).split())}", where=where) from None
-
-
-def parse_config(raw: dict[str, Any], *, source: str = "<config>", lines: dict[str, int] | None = None) -> ExperimentConfig:
-    try:
-        config = ExperimentConfig.model_validate(raw)
-    except ValidationError as err:
-        first = err.errors()[0]
-        key = ".".join(str(p) for p in first["loc"]) or "(top level)"
-        line = _line_of(first["loc"], lines or {})
-        where = f"{source}:{line}" if line else source
-        raise UserError(_describe(first), where=f"{where}: {key}") from None
+def parse_config(raw: dict[str, Any], *, source: str = "<config>", lines: Lines | None = None) -> ExperimentConfig:
+    config = validate(ExperimentConfig, raw, source=source, lines=lines)
     config._source = source
     config._lines = lines or {}
     return config
-
-
-def _describe(error: dict[str, Any]) -> str:
-    kind = error["type"]
-    if kind == "extra_forbidden":
-        return "unknown key"
-    if kind == "missing":
-        return "required key is missing"
-    message = error["msg"].removeprefix("Value error, ")
-    given = error.get("input")
-    if isinstance(given, (str, int, float, bool)) or given is None:
-        return f"{message} (got {given!r})"
-    return message
-
-
-def _line_of(loc: tuple, lines: dict[str, int]) -> int | None:
-    """The line of the deepest key of ``loc`` that the file has."""
-    parts = [str(p) for p in loc]
-    for end in range(len(parts), 0, -1):
-        line = lines.get(".".join(parts[:end]))
-        if line:
-            return line
-    return None
-
-
-def _key_lines(text: str) -> dict[str, int]:
-    """Map dotted key paths (list items by index) to 1-based line numbers."""
-    try:
-        root = yaml.compose(text)
-    except yaml.YAMLError:
-        return {}
-    lines: dict[str, int] = {}
-    seen: set[int] = set()  # an alias can make the node graph a cycle
-
-    def visit(node: yaml.Node, prefix: str) -> None:
-        if id(node) in seen:
-            return
-        seen.add(id(node))
-        if isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
-                path = f"{prefix}.{key.value}" if prefix else str(key.value)
-                lines[path] = key.start_mark.line + 1
-                visit(value, path)
-        elif isinstance(node, yaml.SequenceNode):
-            for index, item in enumerate(node.value):
-                path = f"{prefix}.{index}"
-                lines[path] = item.start_mark.line + 1
-                visit(item, path)
-
-    if root is not None:
-        visit(root, "")
-    return lines

@@ -11,6 +11,7 @@ from __future__ import annotations
 import fnmatch
 import shutil
 import traceback
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -97,8 +98,9 @@ def discard_unsealed_checkpoint(folder: Path) -> None:
         shutil.rmtree(folder)
 
 
-def run_stage(stage: Stage, store: Store, data_dir: Path | None) -> None:
+def run_stage(stage: Stage, store: Store, data_dir: Path | None, parent_kinds: Mapping[str, str]) -> None:
     """Run one stage into its folder; it is marked complete only after every output is written.
+    ``parent_kinds``: the stage kind of each parent, by id.
 
     Under ``accelerate launch`` every process calls this; only the main process writes the store.
     """
@@ -108,7 +110,8 @@ def run_stage(stage: Stage, store: Store, data_dir: Path | None) -> None:
         folder.begin(stage.describe(), keep=KEEP_ON_RESTART)
         discard_unsealed_checkpoint(folder / RESUME)
     state.wait_for_everyone()
-    context = StageContext(stage=stage, dir=folder, parents={p: store.stage(p) for p in stage.parents}, data_dir=data_dir)
+    parents = {parent_kinds[p]: store.stage(p) for p in stage.parents}
+    context = StageContext(stage=stage, dir=folder, parents=parents, data_dir=data_dir)
     if state.is_main_process:
         with stage_log(folder / "log.txt"):
             RUNNERS[stage.kind](context)
@@ -118,7 +121,7 @@ def run_stage(stage: Stage, store: Store, data_dir: Path | None) -> None:
     state.wait_for_everyone()
 
 
-def attempt(stage: Stage, store: Store, data_dir: Path | None) -> str | None:
+def attempt(stage: Stage, store: Store, data_dir: Path | None, parent_kinds: Mapping[str, str]) -> str | None:
     """Run a stage; a crash is recorded in its folder and returned (None when it succeeded).
 
     A :class:`UserError` (bad data, say) is recorded too, then raised: it stops the whole run. A
@@ -128,7 +131,7 @@ def attempt(stage: Stage, store: Store, data_dir: Path | None) -> str | None:
     folder = store.stage(stage.id)
     main = process_state().is_main_process
     try:
-        run_stage(stage, store, data_dir)
+        run_stage(stage, store, data_dir, parent_kinds)
     except UserError as err:
         if main:
             folder.fail(err.render(), "")
@@ -173,7 +176,7 @@ def _execute(plan: Plan, store: Store, options: ExecutionOptions, bar: Bar) -> R
             unavailable.add(stage.id)
         else:
             log.info("[%d/%d] %s", index, len(plan.stages), stage.id)
-            error = attempt(stage, store, plan.data_dir)
+            error = attempt(stage, store, plan.data_dir, plan.parent_kinds(stage))
             if error is None:
                 summary.ran.append(stage.id)
             else:

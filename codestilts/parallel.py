@@ -11,3 +11,9 @@ def process_state() -> PartialState:
     """The shared process state. On machines without CUDA it asks for CPU processes (gloo), which
     Accelerate only sets up when told so on first use."""
     return PartialState(cpu=not torch.cuda.is_available())
+
+
+def process_device() -> torch.device:
+    """The device this process computes on: Accelerate's, the one training uses (the GPU when there
+    is one). Evaluate and probe stages move their model there."""
+    return process_state().device

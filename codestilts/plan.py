@@ -21,29 +21,17 @@ from codestilts.config import (
     IntermediateOption,
     TrainConfig,
 )
+from codestilts.data import resolve_data_dir
 from codestilts.errors import UserError
 from codestilts.models.backbone import check_model
-from codestilts.tasks import Format, Task, all_tasks, check_data, get_task, task_for
-from codestilts.tasks.files import resolve_data_dir
-from codestilts.tasks.mixtures import MIXTURES, mixture_tasks
+from codestilts.formats import Format, Role, with_role
+from codestilts.tasks import TASKS, Task, check_data, task_identity
 from codestilts.tasks.overlap import DroppedCount, HeldOutTexts
-from codestilts.tasks.user import load_task_file
 
 StageKind = Literal["pretrain", "intermediate", "target", "evaluate", "probe"]
 STAGE_SCHEMA = 1
 """Bumped when a stage's outputs change meaning, so that old folders are not reused."""
 
-TRAINABLE = frozenset(
-    {
-        Format.CLASSIFICATION,
-        Format.PAIR_CLASSIFICATION,
-        Format.MULTIPLE_CHOICE,
-        Format.SPAN_EXTRACTION,
-        Format.TOKEN_TAGGING,
-        Format.RETRIEVAL,
-    }
-)
-TARGETS = TRAINABLE - {Format.RETRIEVAL}
 MLM_TASK = "code-mlm"
 """The unlabelled code that continued MLM (baseline i) trains on."""
 
@@ -72,6 +60,11 @@ class Plan:
     def by_id(self) -> dict[str, Stage]:
         return {s.id: s for s in self.stages}
 
+    def parent_kinds(self, stage: Stage) -> dict[str, str]:
+        """The stage kind of each of ``stage``'s parents, by id."""
+        kinds = {s.id: s.kind for s in self.stages if s.id in stage.parents}
+        return {p: kinds[p] for p in stage.parents}
+
 
 def stage_id(kind: StageKind, slug: str, params: dict[str, Any], parents: tuple[str, ...]) -> str:
     payload = json.dumps({"kind": kind, "params": params, "parents": parents, "schema": STAGE_SCHEMA}, sort_keys=True)
@@ -92,12 +85,12 @@ def _configured(config: ExperimentConfig, task: Task) -> Task:
     return task.from_source(config.data_source) if task.load_from_hub is not None else task
 
 
-def _resolve_task(config: ExperimentConfig, data_dir: Path | None, key: str, index: int, formats: frozenset[Format], name: str | None = None) -> Task:
+def _resolve_task(config: ExperimentConfig, data_dir: Path | None, key: str, index: int, role: Role, name: str | None = None) -> Task:
     where = config.where(key, index)
-    task = _configured(config, get_task(name or getattr(config, key)[index], where=where))
-    if task.format not in formats:
-        expected = " or ".join(sorted(f.value for f in formats))
-        raise UserError(f"task {task.name!r} is {task.format.value}; expected {expected} here", where=where)
+    task = _configured(config, TASKS.get(name or getattr(config, key)[index], where=where))
+    if role not in task.format.roles:
+        expected = " or ".join(f.name for f in with_role(role))
+        raise UserError(f"task {task.name!r} is {task.format.name}; expected {expected} here", where=where)
     check_data(task, data_dir, where=where)
     return task
 
@@ -106,16 +99,16 @@ def build_plan(config: ExperimentConfig) -> Plan:
     """Validate names and data against the registry, then lay out every stage in dependency order."""
     data_dir = resolve_data_dir(config.data_dir)
     for i, path in enumerate(config.task_files):
-        load_task_file(path, where=config.where("task_files", i))
+        TASKS.load_file(path, where=config.where("task_files", i))
     for name in config.task_options:  # an unknown name, or options for a task without any, fail here
-        _configured(config, get_task(name, where=config.where("task_options", name)))
+        _configured(config, TASKS.get(name, where=config.where("task_options", name)))
     if config.pretrain is None:
         check_model(config.model.name, where=config.where("model", "name"))
     model = config.model.model_dump()
     sources = config.source_languages()
 
-    targets = [_resolve_task(config, data_dir, "targets", i, TARGETS) for i in range(len(config.targets))]
-    probes = [_resolve_task(config, data_dir, "probes", i, frozenset({Format.RETRIEVAL})) for i in range(len(config.probes))]
+    targets = [_resolve_task(config, data_dir, "targets", i, "target") for i in range(len(config.targets))]
+    probes = [_resolve_task(config, data_dir, "probes", i, "probe") for i in range(len(config.probes))]
     for key, tasks in (("targets", targets), ("probes", probes)):
         for i, task in enumerate(tasks):
             missing = [s for s in sources if s not in task.languages]
@@ -143,7 +136,7 @@ def build_plan(config: ExperimentConfig) -> Plan:
         for option, inter_params in intermediates.items():
             parents: tuple[str, ...] = base
             if inter_params is not None:
-                tasks = [task_for(t) for t in inter_params["tasks"]]
+                tasks = [TASKS.task_for(t) for t in inter_params["tasks"]]
                 inter = _make(
                     "intermediate",
                     f"{option}-s{inter_seed}",
@@ -162,7 +155,7 @@ def build_plan(config: ExperimentConfig) -> Plan:
                         slug,
                         {
                             "model": model,
-                            "task": target.identity(),
+                            "task": task_identity(target, data_dir),
                             "source_language": source,
                             "train": _train_params(config.training.target, [target]),
                             "seed": seed,
@@ -175,7 +168,7 @@ def build_plan(config: ExperimentConfig) -> Plan:
                         "evaluate",
                         slug,
                         {
-                            "task": target.identity(),
+                            "task": task_identity(target, data_dir),
                             "languages": list(target.languages),
                             "source_language": source,
                             "max_length": config.model.max_length,
@@ -193,7 +186,7 @@ def build_plan(config: ExperimentConfig) -> Plan:
                             f"{probe.name}-{option}-{source}" + (f"-s{probe_seed}" if probe_seed is not None else ""),
                             {
                                 "model": model,
-                                "task": probe.identity(),
+                                "task": task_identity(probe, data_dir),
                                 "languages": list(probe.languages),
                                 "source_language": source,
                                 "probe": config.probe.model_dump(),
@@ -219,11 +212,11 @@ their default, so the stages of those stores are still reused."""
 
 
 def _train_params(cfg: TrainConfig, tasks: list[Task]) -> dict[str, Any]:
-    """A stage's hyperparameters with per-format defaults filled in (the paper's batch size: 32,
-    16 when a task is span extraction)."""
+    """A stage's hyperparameters with per-format defaults filled in: the batch size is the smallest
+    default of its tasks' formats (the paper's: 32, 16 for span extraction)."""
     params = cfg.model_dump(exclude={k for k in HASHED_WHEN_SET if getattr(cfg, k) == TrainConfig.model_fields[k].default})
     if params["batch_size"] is None:
-        params["batch_size"] = 16 if any(t.format is Format.SPAN_EXTRACTION for t in tasks) else 32
+        params["batch_size"] = min((t.format.batch_size for t in tasks), default=Format.batch_size)
     return params
 
 
@@ -231,35 +224,35 @@ def _pretrain_params(config: ExperimentConfig, data_dir: Path | None, tests: Hel
     """What the pretrain stage depends on; its data is validated here, before anything runs."""
     pretrain = config.pretrain
     where = config.where("pretrain")
-    dropped: dict[str, Any] = {}
+    reads: dict[str, Any] = {}
     if pretrain.directory is None:
-        task = get_task(pretrain.task, where=config.where("pretrain", "task"))
-        if task.format is not Format.MLM:
-            raise UserError(f"task {task.name!r} is {task.format.value}; pretraining needs an mlm task", where=where)
+        task = TASKS.get(pretrain.task, where=config.where("pretrain", "task"))
+        if "pretrain" not in task.format.roles:
+            expected = " or ".join(f.name for f in with_role("pretrain"))
+            raise UserError(f"task {task.name!r} is {task.format.name}; pretraining needs a task of format {expected}", where=where)
         check_data(task, data_dir, where=where)
         unknown = sorted(set(pretrain.languages or []) - set(task.languages))
         if unknown:
             raise UserError(f"task {task.name!r} has no language {', '.join(unknown)}", where=config.where("pretrain", "languages"))
-        dropped = _dropped(tests, {task: [(lang, split) for lang in pretrain.languages or task.languages for split in ("train", "dev")]})
+        reads = {"task": task_identity(task, data_dir)}
+        reads |= _dropped(tests, {task: [(lang, split) for lang in pretrain.languages or task.languages for split in ("train", "dev")]})
     elif not Path(pretrain.directory).is_dir():
         raise UserError(f"source folder {pretrain.directory} does not exist", where=config.where("pretrain", "directory"))
     params = pretrain.model_dump()
     params["training"] = _train_params(pretrain.training, [])
-    return {"model": config.model.model_dump(), "pretrain": params} | dropped
+    return {"model": config.model.model_dump(), "pretrain": params} | reads
 
 
 def _options(config: ExperimentConfig) -> list[IntermediateOption]:
     """Every intermediate option as a full spec: a task name is a one-task option, a mixture name
     expands to its registered members; ``none`` stays a name with no tasks."""
-    registered = {t.name for t in all_tasks()}
     options = []
     for index, option in enumerate(config.intermediate):
         if isinstance(option, IntermediateOption):
             options.append(option)
         elif option == NONE:
             options.append(IntermediateOption(name=NONE, tasks=[NONE]))
-        elif option in MIXTURES:
-            members = mixture_tasks(option, registered)
+        elif (members := TASKS.mixture(option)) is not None:
             if not members:
                 raise UserError(f"mixture {option!r} has no registered task", where=config.where("intermediate", index))
             options.append(IntermediateOption(name=option, tasks=list(members)))
@@ -273,7 +266,7 @@ def _intermediate_params(
 ) -> dict[str, Any]:
     """What an intermediate stage trains on, validated: its tasks, sampling, and baselines."""
     where = config.where("intermediate", index)
-    tasks = [_resolve_task(config, data_dir, "intermediate", index, TRAINABLE, name=name) for name in option.tasks]
+    tasks = [_resolve_task(config, data_dir, "intermediate", index, "intermediate", name=name) for name in option.tasks]
     if option.translate_train:
         single = [t.name for t in tasks if len(t.languages) < 2]
         if single:
@@ -284,7 +277,7 @@ def _intermediate_params(
     }
     mlm = None
     if option.mlm_rate > 0:
-        mlm_task = get_task(MLM_TASK, where=where)
+        mlm_task = TASKS.get(MLM_TASK, where=where)
         check_data(mlm_task, data_dir, where=where)
         languages = option.mlm_languages or [lang for lang in zero_shot if lang in mlm_task.languages]
         unknown = sorted(set(languages) - set(mlm_task.languages))
@@ -294,10 +287,10 @@ def _intermediate_params(
                 where=where,
                 hint=f"{MLM_TASK} has {', '.join(mlm_task.languages)}",
             )
-        mlm = {"task": mlm_task.identity(), "rate": option.mlm_rate, "languages": sorted(languages)}
+        mlm = {"task": task_identity(mlm_task, data_dir), "rate": option.mlm_rate, "languages": sorted(languages)}
         reads[mlm_task] = [(lang, "train") for lang in sorted(languages)]
     return {
-        "tasks": [t.identity() for t in tasks],
+        "tasks": [task_identity(t, data_dir) for t in tasks],
         "translate_train": option.translate_train,
         "sampling": {"strategy": option.sampler, "temperature": option.temperature, "cap": option.cap},
         "mlm": mlm,

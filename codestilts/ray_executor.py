@@ -23,20 +23,22 @@ from codestilts.executor import (
 from codestilts.plan import Plan, Stage
 from codestilts.store import Store
 
-Outcome = tuple[str, str]
+StageOutcome = tuple[str, str]
 """("ok" | "failed" | "blocked" | "user_error", message)."""
 
 
-def _run_remote(described: dict[str, Any], out: str, data_dir: str | None, task_files: list[str], *parents: Outcome) -> Outcome:
+def _run_remote(
+    described: dict[str, Any], parent_kinds: dict[str, str], out: str, data_dir: str | None, task_files: list[str], *parents: StageOutcome
+) -> StageOutcome:
     """Body of one Ray task: run a stage unless a stage it depends on did not succeed."""
     if any(outcome[0] != "ok" for outcome in parents):
         return ("blocked", "")
     from codestilts.progress import setup_logging
-    from codestilts.tasks.user import load_task_file
+    from codestilts.tasks import TASKS
 
     setup_logging()
     for path in task_files:
-        load_task_file(path)
+        TASKS.load_file(path)
     stage = Stage(
         kind=described["kind"],
         id=described["id"],
@@ -45,7 +47,7 @@ def _run_remote(described: dict[str, Any], out: str, data_dir: str | None, task_
         labels=described["labels"],
     )
     try:
-        error = attempt(stage, Store(Path(out)), Path(data_dir) if data_dir else None)
+        error = attempt(stage, Store(Path(out)), Path(data_dir) if data_dir else None, parent_kinds)
     except UserError as err:
         return ("user_error", err.render())
     return ("ok", "") if error is None else ("failed", error)
@@ -78,6 +80,7 @@ def execute_on_ray(plan: Plan, store: Store, options: ExecutionOptions, address:
             need = resources.get(stage.kind, ResourceConfig())
             pending[stage.id] = remote.options(num_cpus=need.cpus, num_gpus=need.gpus, max_retries=0).remote(
                 stage.describe(),
+                plan.parent_kinds(stage),
                 str(store.out),
                 str(plan.data_dir) if plan.data_dir else None,
                 list(plan.config.task_files),

@@ -10,16 +10,17 @@ import pytest
 
 from codestilts import run
 from codestilts.config import parse_config
-from codestilts.tasks import Format, all_tasks, load
+from codestilts.formats import CLASSIFICATION, MLM, MULTIPLE_CHOICE, PAIR_CLASSIFICATION, RETRIEVAL, SPAN_EXTRACTION, TOKEN_TAGGING
+from codestilts.tasks import TASKS, load
 
 FAST = {"learning_rate": 1e-3, "batch_size": 4, "max_steps": 2, "max_train_examples": 8, "max_eval_examples": 8}
-TARGET_FORMATS = {Format.CLASSIFICATION, Format.PAIR_CLASSIFICATION, Format.MULTIPLE_CHOICE, Format.SPAN_EXTRACTION, Format.TOKEN_TAGGING}
+TARGET_FORMATS = {CLASSIFICATION, PAIR_CLASSIFICATION, MULTIPLE_CHOICE, SPAN_EXTRACTION, TOKEN_TAGGING}
 
 
 def _role(task, data_dir: Path) -> str:
-    if task.format is Format.MLM:
+    if task.format is MLM:
         return "mlm"
-    if task.format is Format.RETRIEVAL:
+    if task.format is RETRIEVAL:
         return "probe"
     has_test = bool(load(task, data_dir)[task.source_language]["test"])
     return "target" if task.format in TARGET_FORMATS and has_test else "intermediate"
@@ -47,7 +48,7 @@ def _config(task, role: str, data_dir: Path | None) -> dict:
 
 
 def _runs_end_to_end(name: str, data_dir: Path | None, out: Path) -> None:
-    task = next(t for t in all_tasks() if t.name == name)
+    task = next(t for t in TASKS.all() if t.name == name)
     role = _role(task, data_dir)
     result = run(parse_config(_config(task, role, data_dir)), out=out)
     assert result.summary.ok, result.summary.failed
@@ -64,12 +65,12 @@ def _runs_end_to_end(name: str, data_dir: Path | None, out: Path) -> None:
 
 @pytest.mark.data
 @pytest.mark.slow
-@pytest.mark.parametrize("name", [t.name for t in all_tasks() if t.data_files])
+@pytest.mark.parametrize("name", [t.name for t in TASKS.all() if t.data_files])
 def test_task_runs_end_to_end(name: str, real_data: Path, tmp_path: Path) -> None:
     _runs_end_to_end(name, real_data, tmp_path)
 
 
-@pytest.mark.parametrize("name", [t.name for t in all_tasks() if not t.data_files])
+@pytest.mark.parametrize("name", [t.name for t in TASKS.all() if not t.data_files])
 def test_embedded_task_runs_without_a_data_folder(name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("CODESTILTS_DATA", raising=False)
     _runs_end_to_end(name, None, tmp_path)

@@ -26,13 +26,12 @@ import torch
 
 from codestilts.config import TrainConfig
 from codestilts.models.backbone import load_tokenizer
-from codestilts.models.heads import IGNORE
 from codestilts.models.task_model import TaskModel
 from codestilts.stages.common import subset
-from codestilts.tasks import Task, get_task, records
-from codestilts.tasks.base import Format, Record
-from codestilts.training.evaluation import MLM_EVAL_SEED, evaluate_records
-from codestilts.training.features import collator, encode
+from codestilts.tasks import TASKS, Task, records
+from codestilts.formats import IGNORE, MLM, Record
+from codestilts.formats.mlm import EVAL_SEED
+from codestilts.training.evaluation import evaluate_records
 from tests.test_training import tiny_model, train_head
 
 pytestmark = [pytest.mark.slow, pytest.mark.data]
@@ -74,13 +73,13 @@ def _data(case: Case, task: Task, data_dir: Path) -> tuple[list[Record], list[Re
 
 def _chance(task: Task, metric: str, evaluation: list[Record], max_length: int) -> float:
     """The score of guessing, from the evaluation data alone."""
-    match task.format:
-        case Format.CLASSIFICATION | Format.PAIR_CLASSIFICATION | Format.MULTIPLE_CHOICE:
+    match task.format.name:
+        case "classification" | "pair_classification" | "multiple_choice":
             return max(Counter(r.label for r in evaluation).values()) / len(evaluation)
-        case Format.TOKEN_TAGGING:  # the tags the evaluation scores: each word's first sub-token
-            tags = [t for f in encode(evaluation, load_tokenizer("tiny"), max_length) for t in f["labels"] if t != IGNORE]
+        case "token_tagging":  # the tags the evaluation scores: each word's first sub-token
+            tags = [t for f in task.format.encode(evaluation, load_tokenizer("tiny"), max_length) for t in f["labels"] if t != IGNORE]
             return max(Counter(tags).values()) / len(tags)
-        case Format.RETRIEVAL:  # a random ranking of N documents
+        case "retrieval":  # a random ranking of N documents
             n = len(evaluation)
             return 1 / n if metric == "acc@1" else float(np.mean(1 / np.arange(1, n + 1)))
     return 0.0
@@ -95,7 +94,7 @@ def _score(model: TaskModel, task: Task, case: Case, evaluation: list[Record]) -
 
 @pytest.mark.parametrize("case", CASES, ids=[c.task for c in CASES])
 def test_head_learns_a_real_task_above_chance(case: Case, real_data: Path, tmp_path: Path) -> None:
-    task = get_task(case.task)
+    task = TASKS.get(case.task)
     train, evaluation = _data(case, task, real_data)
     cfg = TrainConfig(
         learning_rate=3e-3, batch_size=case.batch_size, max_steps=case.steps, warmup_ratio=0.0,
@@ -111,14 +110,14 @@ def test_head_learns_a_real_task_above_chance(case: Case, real_data: Path, tmp_p
 def test_mlm_head_predicts_held_out_code_above_chance(real_data: Path, tmp_path: Path) -> None:
     """Code MLM on the HumanEval-X solutions of every language, scored on their dev splits: the
     masked tokens' top-1 accuracy against always guessing the most frequent masked token."""
-    task, tokenizer, max_length = get_task("code-mlm"), load_tokenizer("tiny"), 64
+    task, tokenizer, max_length = TASKS.get("code-mlm"), load_tokenizer("tiny"), 64
     train = [r for language in task.languages for r in records(task, real_data, language, "train")]
-    dev = encode([r for language in task.languages for r in records(task, real_data, language, "dev")], tokenizer, max_length)
+    dev = MLM.encode([r for language in task.languages for r in records(task, real_data, language, "dev")], tokenizer, max_length)
     cfg = TrainConfig(learning_rate=3e-3, batch_size=16, max_steps=500, warmup_ratio=0.0, eval_every=500)
-    model, _ = train_head(Format.MLM, train, cfg, tmp_path, max_length=max_length)
+    model, _ = train_head(MLM, train, cfg, tmp_path, max_length=max_length)
     with torch.random.fork_rng():
-        torch.manual_seed(MLM_EVAL_SEED)
-        batch = collator(Format.MLM, tokenizer)(dev)
+        torch.manual_seed(EVAL_SEED)
+        batch = MLM.collator(tokenizer)(dev)
     model.eval()
     with torch.no_grad():
         predicted = model("t", **batch).logits.argmax(-1)  # one row per masked token, in order

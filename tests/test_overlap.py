@@ -17,8 +17,8 @@ from codestilts.cli import main
 from codestilts.config import parse_config
 from codestilts.errors import UserError
 from codestilts.plan import build_plan
-from codestilts.tasks import get_task, load
-from codestilts.tasks.base import ClassificationExample, MultipleChoiceExample, PairExample, RetrievalItem
+from codestilts.tasks import TASKS, load
+from codestilts.formats import ClassificationExample, MultipleChoiceExample, PairExample, RetrievalItem
 from tests.conftest import tiny_config
 
 TARGET = "defect-humanevalpack"
@@ -34,7 +34,7 @@ def leaky(fixture_data: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
     """A config whose intermediate task `leaky` trains on two texts, and selects on one, that
     equal (but for whitespace) texts of the target's Python test split."""
     folder = tmp_path_factory.mktemp("leaky")
-    tested = [r.text for r in load(get_task(TARGET), fixture_data)["python"]["test"]]
+    tested = [r.text for r in load(TASKS.get(TARGET), fixture_data)["python"]["test"]]
     own = [{"id": f"own-{i}", "code": f"def own_{i}(x):\n    return x * {i}", "label": i % 2} for i in range(16)]
     reindented = "\n\n".join("  " + line + "   " for line in tested[0].splitlines())
     train = own[:12] + [{"id": "leak-a", "code": reindented, "label": 0}, {"id": "leak-b", "code": "\t" + tested[1], "label": 1}]
@@ -111,13 +111,14 @@ def test_a_drop_that_no_longer_matches_the_records_is_one_message() -> None:
 
 
 def test_every_text_of_a_record_is_compared_whole() -> None:
-    from codestilts.tasks.overlap import fingerprint, record_texts
+    from codestilts.formats import MULTIPLE_CHOICE, PAIR_CLASSIFICATION, RETRIEVAL
+    from codestilts.tasks.overlap import fingerprint
 
     assert fingerprint("def f():\n    return 1") == fingerprint("  def f():  return 1\n") != fingerprint("def f(): return 2")
-    assert record_texts(PairExample("i", "g", "a", "b", 0)) == ("a", "b")
-    assert record_texts(RetrievalItem("i", "g", "code", "query")) == ("code", "query")
+    assert PAIR_CLASSIFICATION.texts(PairExample("i", "g", "a", "b", 0)) == ("a", "b")
+    assert RETRIEVAL.texts(RetrievalItem("i", "g", "code", "query")) == ("code", "query")
     # single choices ("True", "bank") recur by design: the choices are one text
-    assert record_texts(MultipleChoiceExample("i", "g", "ctx", ("True", "False"), 0)) == ("ctx", "True\nFalse")
+    assert MULTIPLE_CHOICE.texts(MultipleChoiceExample("i", "g", "ctx", ("True", "False"), 0)) == ("ctx", "True\nFalse")
 
 
 def _texts(record) -> set[str]:
@@ -144,7 +145,7 @@ def test_real_tasks_train_on_no_test_text(real_data: Path) -> None:
         probes=["xret-mbxp"],
     )
     plan = build_plan(parse_config(config))
-    tests = {t for name in ("clone-mbxp", "bugloc-humanevalpack", "xret-mbxp") for per in load(get_task(name), real_data).values()
+    tests = {t for name in ("clone-mbxp", "bugloc-humanevalpack", "xret-mbxp") for per in load(TASKS.get(name), real_data).values()
              for r in per["test"] for t in _texts(r)}
     counts = {(c.task, c.language, c.split): c for c in plan.dropped}
     for stage in plan.stages:
@@ -152,7 +153,7 @@ def test_real_tasks_train_on_no_test_text(real_data: Path) -> None:
             continue
         identities = stage.params.get("tasks") or [stage.params["task"]]
         for identity in identities:
-            task = get_task(identity["name"])
+            task = TASKS.get(identity["name"])
             source = stage.params.get("source_language", task.source_language)
             trained = task.languages if stage.params.get("translate_train") else (source,)
             own = {t for per in load(task, real_data).values() for r in per["test"] for t in _texts(r)}

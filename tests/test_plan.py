@@ -60,3 +60,12 @@ def test_group_by_length_enters_the_hash_only_when_set(fixture_data: Path) -> No
     after = build_plan(parse_config(changed)).by_id()
     assert {s.kind for i, s in after.items() if i not in base.by_id()} == {"target", "evaluate"}
     assert all(s.params["train"]["group_by_length"] for s in after.values() if s.kind == "target")
+
+
+def test_a_stage_knows_its_parents_by_id_with_their_kind(fixture_data: Path) -> None:
+    plan = build_plan(parse_config(tiny_config(fixture_data)))
+    by_id = plan.by_id()
+    target = next(s for s in plan.stages if s.kind == "target" and s.parents)
+    assert plan.parent_kinds(target) == {target.parents[0]: "intermediate"}
+    for stage in plan.stages:
+        assert plan.parent_kinds(stage) == {p: by_id[p].kind for p in stage.parents}

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from codestilts.tasks import get_task, load
+from codestilts.tasks import TASKS, load
 from codestilts.tasks.splits import HUMANEVAL_PROBLEMS, SplitRule
 
 
@@ -35,7 +35,7 @@ def test_a_subset_of_a_known_universe_keeps_every_problem_in_its_split() -> None
 def test_humaneval_tasks_follow_the_shared_problem_split(real_data: Path) -> None:
     expected = HUMANEVAL_PROBLEMS.assign(f"humaneval/{n}" for n in range(164))
     for name in ("defect-humanevalpack", "xret-humaneval-x"):
-        data = load(get_task(name), real_data)
+        data = load(TASKS.get(name), real_data)
         assert len({r.group for r in data["python"]["test"]}) == round(0.3 * 164)
         for language, splits in data.items():
             for split, records in splits.items():
@@ -44,7 +44,7 @@ def test_humaneval_tasks_follow_the_shared_problem_split(real_data: Path) -> Non
 
 @pytest.mark.data
 def test_snli_split_is_deterministic_and_labelled(real_data: Path) -> None:
-    data = load(get_task("snli"), real_data)["en"]
+    data = load(TASKS.get("snli"), real_data)["en"]
     assert len(data["train"]) + len(data["dev"]) == 9842
     assert len(data["test"]) == 9824
     assert {e.label for e in data["train"]} == {0, 1, 2}

@@ -13,7 +13,14 @@ from accelerate.utils import set_seed
 from codestilts.config import TrainConfig
 from codestilts.models.backbone import load_encoder, load_tokenizer
 from codestilts.models.task_model import HeadSpec, TaskModel
-from codestilts.tasks.base import (
+from codestilts.formats import (
+    CLASSIFICATION,
+    MLM,
+    MULTIPLE_CHOICE,
+    PAIR_CLASSIFICATION,
+    RETRIEVAL,
+    SPAN_EXTRACTION,
+    TOKEN_TAGGING,
     ClassificationExample,
     Format,
     MultipleChoiceExample,
@@ -24,9 +31,8 @@ from codestilts.tasks.base import (
     TextItem,
 )
 from codestilts.training.evaluation import evaluate_records
-from codestilts.training.features import collator, encode
 from codestilts.training.loop import FitResult, TrainSource, fit
-from codestilts.training.sampling import BatchStream, TaskSampler, feature_length, task_probabilities
+from codestilts.training.sampling import BatchStream, TaskSampler, task_probabilities
 
 WORDS = ["apple", "river", "stone", "cloud", "green", "table", "music", "paper", "light", "horse", "glass", "train"]
 
@@ -37,24 +43,24 @@ def _synthetic(fmt: Format, n: int, seed: int) -> list:
     records = []
     for i in range(n):
         words = rng.sample(WORDS, 4)
-        if fmt is Format.CLASSIFICATION:
+        if fmt is CLASSIFICATION:
             label = i % 2
             records.append(ClassificationExample(f"{i}", f"{i}", " ".join(words + ["yes" if label else "no"]), label))
-        elif fmt is Format.PAIR_CLASSIFICATION:
+        elif fmt is PAIR_CLASSIFICATION:
             label = i % 2
             records.append(PairExample(f"{i}", f"{i}", words[0], f"{'same' if label else 'other'} {words[1]}", label))
-        elif fmt is Format.MULTIPLE_CHOICE:
+        elif fmt is MULTIPLE_CHOICE:
             label = i % 3
             choices = [("right " if c == label else "") + w for c, w in enumerate(words[1:4])]
             records.append(MultipleChoiceExample(f"{i}", f"{i}", f"pick {words[0]}", tuple(choices), label))
-        elif fmt is Format.SPAN_EXTRACTION:
+        elif fmt is SPAN_EXTRACTION:
             context = " ".join(words[:2]) + " answer " + words[2] + " " + words[3]
             start = context.index(" answer ") + len(" answer ")
             records.append(SpanExample(f"{i}", f"{i}", "what is the answer?", context, ((start, start + len(words[2])),)))
-        elif fmt is Format.TOKEN_TAGGING:
+        elif fmt is TOKEN_TAGGING:
             tokens = [w if rng.random() < 0.5 else str(rng.randint(0, 99)) for w in words]
             records.append(TaggingExample(f"{i}", f"{i}", tuple(tokens), tuple(int(t.isdigit()) for t in tokens)))
-        elif fmt is Format.RETRIEVAL:
+        elif fmt is RETRIEVAL:
             records.append(RetrievalItem(f"{i}", f"{i}", " ".join(words), query=f"{words[0]} {words[1]}"))
         else:
             records.append(TextItem(f"{i}", f"{i}", " ".join(words)))
@@ -62,19 +68,19 @@ def _synthetic(fmt: Format, n: int, seed: int) -> list:
 
 
 CHANCE = {
-    Format.CLASSIFICATION: ("accuracy", 0.5, 2),
-    Format.PAIR_CLASSIFICATION: ("accuracy", 0.5, 2),
-    Format.MULTIPLE_CHOICE: ("accuracy", 1 / 3, 0),
-    Format.SPAN_EXTRACTION: ("f1", 0.25, 0),
-    Format.TOKEN_TAGGING: ("accuracy", 0.6, 2),
-    Format.RETRIEVAL: ("acc@1", 1 / 64, 0),
+    CLASSIFICATION: ("accuracy", 0.5, 2),
+    PAIR_CLASSIFICATION: ("accuracy", 0.5, 2),
+    MULTIPLE_CHOICE: ("accuracy", 1 / 3, 0),
+    SPAN_EXTRACTION: ("f1", 0.25, 0),
+    TOKEN_TAGGING: ("accuracy", 0.6, 2),
+    RETRIEVAL: ("acc@1", 1 / 64, 0),
 }
 
 
 def tiny_model(fmt: Format, num_labels: int = 0, seed: int = 0) -> TaskModel:
     """The tiny encoder with one fresh head ``t`` (mean pooling, no dropout), initialised from ``seed``."""
     set_seed(seed)
-    return TaskModel(load_encoder("tiny"), {"t": HeadSpec(fmt.value, num_labels, "mean", 0.0)})
+    return TaskModel(load_encoder("tiny"), {"t": HeadSpec(fmt.name, num_labels, "mean", 0.0)})
 
 
 def train_head(
@@ -83,10 +89,10 @@ def train_head(
     """:func:`tiny_model` trained on ``train``."""
     tokenizer = load_tokenizer("tiny")
     model = tiny_model(fmt, num_labels, seed)
-    source = TrainSource("t", fmt, encode(train, tokenizer, max_length))
+    source = TrainSource("t", fmt, fmt.encode(train, tokenizer, max_length))
     result = fit(
         model, [source], TaskSampler(np.array([1.0]), seed), lambda m: {"score": 0.0}, cfg,
-        tokenizer=tokenizer, seed=seed, log_dir=tmp_path / "tb", resume_dir=tmp_path / "resume", label=fmt.value,
+        tokenizer=tokenizer, seed=seed, log_dir=tmp_path / "tb", resume_dir=tmp_path / "resume", label=fmt.name,
     )
     return model, result
 
@@ -104,7 +110,7 @@ def test_each_head_learns_above_chance(fmt: Format, tmp_path: Path) -> None:
 
 def test_mlm_loss_goes_down(tmp_path: Path) -> None:
     cfg = TrainConfig(learning_rate=3e-3, batch_size=16, max_steps=40, warmup_ratio=0.0, eval_every=40)
-    _, result = train_head(Format.MLM, _synthetic(Format.MLM, 256, 0), cfg, tmp_path, max_length=16)
+    _, result = train_head(MLM, _synthetic(MLM, 256, 0), cfg, tmp_path, max_length=16)
     assert np.mean(result.losses[-10:]) < np.mean(result.losses[:5]) - 1.0
 
 
@@ -163,23 +169,23 @@ def test_length_grouped_batches_pad_less_and_are_seeded() -> None:
     assert longest != sorted(longest, reverse=True)  # the other batches come in random order
 
 
-@pytest.mark.parametrize("fmt", [Format.CLASSIFICATION, Format.MULTIPLE_CHOICE, Format.RETRIEVAL])
+@pytest.mark.parametrize("fmt", [CLASSIFICATION, MULTIPLE_CHOICE, RETRIEVAL])
 def test_grouping_by_feature_length_pads_fewer_tokens(fmt: Format) -> None:
     """Through the real features and collators of a format: fewer padding positions in an epoch."""
     tokenizer = load_tokenizer("tiny")
     rng = random.Random(0)
-    field = "context" if fmt is Format.MULTIPLE_CHOICE else "text"
+    field = "context" if fmt is MULTIPLE_CHOICE else "text"
     records = [  # texts of very different lengths
         replace(r, **{field: " ".join(rng.choices(WORDS, k=rng.randint(1, 40)))}) for r in _synthetic(fmt, 96, 0)
     ]
-    features = encode(records, tokenizer, 64)
-    collate = collator(fmt, tokenizer)
+    features = fmt.encode(records, tokenizer, 64)
+    collate = fmt.collator(tokenizer)
 
     def padded(stream: BatchStream) -> int:
         batches = [collate([features[i] for i in b]) for b in _epoch(stream)]
         return sum(int((batch[key] == 0).sum()) for batch in batches for key in batch if key.endswith("attention_mask"))
 
-    lengths = [feature_length(f) for f in features]
+    lengths = [fmt.length(f) for f in features]
     grouped = padded(BatchStream(len(features), 8, seed=0, stream=0, lengths=lengths))
     assert grouped < padded(BatchStream(len(features), 8, seed=0, stream=0)) / 2
 

@@ -1,48 +1,41 @@
 """Benchmark loaders: each benchmark's records -> problems, and (problem, completion) -> a program
 with its tests, ready to execute.
 
-The data is read in place from the data folder (``CODESTILTS_DATA``, else ``../shared/data`` next
-to the repository), ``code/<benchmark>/``; nothing is copied. A completion continues the problem's
+The data is read in place from the data folder (``CODESTILTS_DATA``, :mod:`codestilts.data`),
+``code/<benchmark>/``; nothing is copied. Languages are named by their canonical names
+(:mod:`codestilts.languages`: ``js``, ``ts``...), whatever the benchmark's files call them. A completion continues the problem's
 prompt, as in HumanEval: the program is ``prompt + completion`` and its tests ``test``, with the
 per-benchmark details below; the two stay apart (:class:`~codestilts.execution.harness.Source`) so
 that the harness can re-assert what the tests rely on between them.
 
 | benchmark | languages | program |
 |---|---|---|
-| humaneval-x | python cpp java javascript go rust | prompt + completion + test; Go: test_setup first; Rust: prompt + declaration first |
+| humaneval-x | python cpp java js go rust | prompt + completion + test; Go: test_setup first; Rust: prompt + declaration first |
 | humanevalpack | same six | same; Rust's prompt already holds the declaration; ``buggy_solution`` available |
 | openai-humaneval | python | prompt + completion + test + ``check(entry_point)`` |
 | mbxp | 13 (solutions in 9) | prompt + completion + test (+ ``check(entry_point)`` in Python) |
 | multilingual-humaneval | 12 (solutions in Python) | as mbxp |
 | humaneval-xl | 12 x 23 natural languages | as mbxp; ``natural_language`` picks the file (English by default) |
-| mathqa-x | python java javascript | as mbxp |
+| mathqa-x | python java js | as mbxp |
 """
 
 from __future__ import annotations
 
 import functools
-import gzip
 import json
-import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from codestilts import languages
+from codestilts.data import read_jsonl, require_data_dir, resolve_data_dir
 from codestilts.errors import UserError
 from codestilts.execution.harness import Source
-from codestilts.execution.languages import get_language
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
-def data_root() -> Path:
-    """The data folder: $CODESTILTS_DATA, else ../shared/data relative to the repository root."""
-    env = os.environ.get("CODESTILTS_DATA")
-    return Path(env) if env else (REPO_ROOT.parent / "shared" / "data")
-
-
-def code_dir() -> Path:
-    return data_root() / "code"
+def code_dir(benchmark: str = "the benchmark") -> Path:
+    """``code/`` of the data folder (``$CODESTILTS_DATA``), which ``benchmark`` reads."""
+    return require_data_dir(resolve_data_dir(), f"benchmark {benchmark!r}") / "code"
 
 
 @dataclass(frozen=True)
@@ -60,67 +53,53 @@ class Problem:
     extra: dict = field(default_factory=dict, compare=False, hash=False)
 
 
-# benchmark -> {language: relative file}; HumanEval-X style names use short language keys.
-_HX_LANGS = {"python": "python", "cpp": "cpp", "java": "java", "javascript": "js", "go": "go",
-             "rust": "rust"}
-XL_LANGUAGES = ("csharp", "go", "java", "javascript", "kotlin", "perl", "php", "python", "ruby",
-                "scala", "swift", "typescript")
+HX_LANGUAGES = ("python", "cpp", "java", "js", "go", "rust")
+"""HumanEval-X's languages, as its files name them (``humaneval_js.jsonl.gz``)."""
+XL_FOLDERS = ("csharp", "go", "java", "javascript", "kotlin", "perl", "php", "python", "ruby",
+              "scala", "swift", "typescript")
+"""HumanEval-XL's folders, one per language."""
 
 
-def _metadata_files(folder: str) -> dict[str, str]:
-    path = code_dir() / folder / "metadata.json"
+def _metadata_files(folder: Path) -> dict[str, Path]:
+    """language -> file, from a benchmark folder's ``metadata.json`` (keyed by the files' language names)."""
+    path = folder / "metadata.json"
     if not path.exists():
         return {}
     with open(path) as fh:
-        return {lang: name + ".gz" for lang, name in json.load(fh).items()}
+        return {languages.canonical(lang): folder / (name + ".gz") for lang, name in json.load(fh).items()}
 
 
 def benchmark_files(benchmark: str, natural_language: str = "English") -> dict[str, Path]:
     """language -> data file of ``benchmark`` (files may be absent when the data folder is)."""
-    base = code_dir()
-    if benchmark == "humaneval-x":
-        return {lang: base / "humaneval-x" / f"humaneval_{key}.jsonl.gz" for lang, key in _HX_LANGS.items()}
-    if benchmark == "humanevalpack":
-        return {lang: base / "humanevalpack" / f"humanevalpack_{key}.jsonl.gz" for lang, key in _HX_LANGS.items()}
+    if benchmark not in BENCHMARKS:
+        raise UserError(f"unknown benchmark {benchmark!r}", hint="one of " + ", ".join(BENCHMARKS))
+    base = code_dir(benchmark)
+    if benchmark in ("humaneval-x", "humanevalpack"):
+        stem = "humaneval" if benchmark == "humaneval-x" else benchmark
+        return {lang: base / benchmark / f"{stem}_{lang}.jsonl.gz" for lang in HX_LANGUAGES}
     if benchmark == "openai-humaneval":
         return {"python": base / "openai-humaneval" / "HumanEval.jsonl.gz"}
-    if benchmark == "mbxp":
-        return {lang: base / "mbxp" / name for lang, name in _metadata_files("mbxp").items()}
-    if benchmark == "multilingual-humaneval":
-        folder = "multilingual-humaneval-mxeval"
-        return {lang: base / folder / name for lang, name in _metadata_files(folder).items()}
     if benchmark == "humaneval-xl":
-        return {lang: base / "humaneval-xl" / "data" / lang / f"{natural_language}.jsonl.gz"
-                for lang in XL_LANGUAGES}
-    if benchmark == "mathqa-x":
-        return {lang: base / "mathqa-x" / name for lang, name in _metadata_files("mathqa-x").items()}
-    raise UserError(f"unknown benchmark {benchmark!r}", hint="one of " + ", ".join(BENCHMARKS))
+        return {languages.canonical(folder): base / "humaneval-xl" / "data" / folder / f"{natural_language}.jsonl.gz"
+                for folder in XL_FOLDERS}
+    folder = "multilingual-humaneval-mxeval" if benchmark == "multilingual-humaneval" else benchmark
+    return _metadata_files(base / folder)
 
 
 BENCHMARKS = ("humaneval-x", "humanevalpack", "openai-humaneval", "mbxp", "multilingual-humaneval",
               "humaneval-xl", "mathqa-x")
 
 
-def _read_jsonl(path: Path) -> list[dict]:
-    opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rt", encoding="utf-8") as fh:
-        return [json.loads(line) for line in fh if line.strip()]
-
-
 @functools.lru_cache(maxsize=None)
 def load_problems(benchmark: str, language: str, natural_language: str = "English") -> dict[str, Problem]:
     """task_id -> Problem for one benchmark and language."""
-    lang = get_language(language).name
+    lang = languages.get(language).name
     files = benchmark_files(benchmark, natural_language)
     if lang not in files:
         raise UserError(f"benchmark {benchmark!r} has no language {language!r}",
                         hint="languages: " + ", ".join(sorted(files)))
-    path = files[lang]
-    if not path.exists():
-        raise UserError(f"data file not found: {path}",
-                        hint="set CODESTILTS_DATA to the folder holding code/ (see docs/execution.md)")
     problems = {}
-    for rec in _read_jsonl(path):
+    for rec in read_jsonl(files[lang]):
         problems[rec["task_id"]] = Problem(
             benchmark=benchmark,
             task_id=rec["task_id"],
@@ -201,10 +180,10 @@ _PREFIXES = {
     "HumanEval": ("openai-humaneval", "python"),
     "MathQA": ("mathqa-x", None),
 }
-_MBXP_PREFIX = {"MBPP": "python", "MBJP": "java", "MBJSP": "javascript", "MBTSP": "typescript",
+_MBXP_PREFIX = {"MBPP": "python", "MBJP": "java", "MBJSP": "js", "MBTSP": "ts",
                 "MBKP": "kotlin", "MBRBP": "ruby", "MBPHP": "php", "MBCPP": "cpp", "MBCSP": "csharp",
                 "MBGP": "go", "MBPLP": "perl", "MBSCP": "scala", "MBSWP": "swift"}
-_HX_PREFIX = {"Python": "python", "CPP": "cpp", "Java": "java", "JavaScript": "javascript", "Go": "go",
+_HX_PREFIX = {"Python": "python", "CPP": "cpp", "Java": "java", "JavaScript": "js", "Go": "go",
               "Rust": "rust"}
 
 
@@ -218,8 +197,22 @@ def infer_benchmark(task_id: str) -> str | None:
         return "multilingual-humaneval"
     if prefix in _HX_PREFIX:
         return "humaneval-x"
-    if prefix in XL_LANGUAGES:
+    if prefix in XL_FOLDERS:
         return "humaneval-xl"
     if prefix in _PREFIXES:
         return _PREFIXES[prefix][0]
     return None
+
+
+def infer_language(task_id: str) -> str | None:
+    """The language a task_id names by its prefix (``MBJSP/3``, ``JavaScript/3``, ``HumanEval_go/3``), if any."""
+    prefix = task_id.split("/", 1)[0]
+    if prefix in _MBXP_PREFIX:
+        return _MBXP_PREFIX[prefix]
+    if prefix in _HX_PREFIX:
+        return _HX_PREFIX[prefix]
+    if prefix.startswith("HumanEval_"):
+        return prefix.removeprefix("HumanEval_")
+    if prefix in XL_FOLDERS:
+        return prefix
+    return _PREFIXES.get(prefix, (None, None))[1]

@@ -12,11 +12,18 @@ import time
 from pathlib import Path
 
 from codestilts.errors import UserError
-from codestilts.execution.benchmarks import BENCHMARKS, KNOWN_DEFECTS, build_source, infer_benchmark, load_problems
 from codestilts.execution import cgroup
-from codestilts.execution.languages import get_language
+from codestilts.execution.benchmarks import (
+    BENCHMARKS,
+    KNOWN_DEFECTS,
+    benchmark_files,
+    build_source,
+    infer_benchmark,
+    infer_language,
+    load_problems,
+)
 from codestilts.execution.passk import summarize
-from codestilts.execution.runner import execute
+from codestilts.execution.runner import run_program, runner_for
 from codestilts.execution.sandbox import SANDBOX_MODES, Limits, bwrap_path
 from codestilts.execution.scheduler import default_capacity, run_weighted
 
@@ -89,13 +96,10 @@ def read_samples(path: str, benchmark: str | None) -> list[dict]:
             if bench not in BENCHMARKS:
                 raise UserError(f"unknown benchmark {bench!r}", where=where,
                                 hint="one of " + ", ".join(BENCHMARKS))
-            language = rec.get("language") or _language_from_task_id(rec["task_id"])
+            language = rec.get("language") or infer_language(rec["task_id"])
             if not language:
                 raise UserError("missing field 'language'", where=where)
-            try:
-                lang = get_language(language)
-            except KeyError:
-                raise UserError(f"unknown language {language!r}", where=where) from None
+            lang = runner_for(language, where=where)
             samples.append({"task_id": rec["task_id"], "language": lang.name, "benchmark": bench,
                             "completion": rec["completion"], "where": where})
     if not samples:
@@ -103,33 +107,11 @@ def read_samples(path: str, benchmark: str | None) -> list[dict]:
     return samples
 
 
-def _language_from_task_id(task_id: str) -> str | None:
-    from codestilts.execution.benchmarks import _HX_PREFIX, _MBXP_PREFIX, XL_LANGUAGES
-
-    prefix = task_id.split("/", 1)[0]
-    if prefix in _MBXP_PREFIX:
-        return _MBXP_PREFIX[prefix]
-    if prefix in _HX_PREFIX:
-        return _HX_PREFIX[prefix]
-    if prefix.startswith("HumanEval_"):
-        return prefix[len("HumanEval_"):]
-    if prefix in XL_LANGUAGES:
-        return prefix
-    if prefix == "HumanEval":
-        return "python"
-    return None
-
-
 def reference_samples(benchmark: str, which: str, languages: list[str] | None, nl: str) -> list[dict]:
-    from codestilts.execution.benchmarks import benchmark_files
-
     names = languages or sorted(benchmark_files(benchmark, nl))
     samples = []
     for name in names:
-        try:
-            lang = get_language(name).name
-        except KeyError:
-            raise UserError(f"unknown language {name!r}") from None
+        lang = runner_for(name).name
         for task_id, problem in load_problems(benchmark, lang, nl).items():
             code = problem.canonical_solution if which == "canonical" else problem.buggy_solution
             if code:
@@ -199,7 +181,7 @@ def evaluate_samples(samples: list[dict], *, natural_language: str = "English", 
         if problem is None:
             raise UserError(f"task_id {s['task_id']!r} not in {s['benchmark']} ({s['language']})",
                             where=s.get("where"))
-        lang = get_language(s["language"])
+        lang = runner_for(s["language"])
         reason = lang.missing()
         jobs_list.append((s, build_source(problem, s["completion"]), lang, reason))
     for lang in {job[2].name: job[2] for job in jobs_list if job[3] is None}.values():
@@ -218,7 +200,7 @@ def evaluate_samples(samples: list[dict], *, natural_language: str = "English", 
         if reason:
             return {**base, "verdict": "sandbox_error", "reason": f"language unavailable: {reason}",
                     "wall_s": 0.0, "attempts": 0}
-        o = execute(program, lang.name, limits=limits, slot=slot, mode=mode, retries=retries)
+        o = run_program(program, lang.name, limits=limits, slot=slot, mode=mode, retries=retries)
         result = {**base, "verdict": o.verdict.value, "reason": o.reason, "wall_s": round(o.wall_s, 3),
                   "attempts": o.attempts, "leftovers": o.leftovers, **o.usage}
         defect = KNOWN_DEFECTS.get((sample["benchmark"], sample["task_id"]))

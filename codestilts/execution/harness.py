@@ -71,7 +71,7 @@ def _marker(secret: str) -> str:
     return "\\n" + secret + "\\n"  # as written inside a string literal of the target language
 
 
-COMPILED = ("c", "cpp", "go", "rust", "java", "kotlin", "scala", "csharp", "typescript")
+COMPILED = ("c", "cpp", "go", "rust", "java", "kotlin", "scala", "csharp", "ts")
 
 
 def wrap(language: str, source: Source, secret: str | None = None) -> Harnessed:
@@ -386,7 +386,7 @@ def _perl(program: str, test: str, secret: str, tag: str) -> Harnessed:
 
 
 _WRAPPERS = {
-    "python": _python, "javascript": _javascript, "typescript": _typescript, "c": _c, "cpp": _cpp,
+    "python": _python, "js": _javascript, "ts": _typescript, "c": _c, "cpp": _cpp,
     "go": _go, "rust": _rust, "java": _java, "kotlin": _kotlin, "scala": _scala, "csharp": _csharp,
     "php": _php, "ruby": _ruby, "perl": _perl,
 }

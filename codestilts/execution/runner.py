@@ -6,14 +6,21 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
+from codestilts import languages
 from codestilts.execution.harness import Source
-from codestilts.execution.languages import get_language
+from codestilts.execution.runners import Runner
 from codestilts.execution.sandbox import Limits, run_sandboxed
 from codestilts.execution.verdict import Verdict, judge
 
 
+def runner_for(language: str, *, where: str | None = None) -> Runner:
+    """The runner of ``language`` (any name or alias :mod:`codestilts.languages` knows); a language
+    without one is a :class:`UserError` naming those with one."""
+    return languages.get(language, where=where, having="runner").runner
+
+
 @dataclass(frozen=True)
-class Outcome:
+class ProgramOutcome:
     verdict: Verdict
     reason: str
     wall_s: float
@@ -25,7 +32,7 @@ class Outcome:
     usage: dict  # the sandbox cgroup's memory_peak (bytes) and oom_kills, where there is one
 
 
-def execute(
+def run_program(
     program: Source | str,
     language: str,
     *,
@@ -33,10 +40,10 @@ def execute(
     slot: int = 0,
     mode: str = "bwrap",
     retries: int = 2,
-) -> Outcome:
+) -> ProgramOutcome:
     """Run ``program`` (a :class:`Source`: the program, then its tests; a plain string is trusted
     test code as a whole) and judge it."""
-    lang = get_language(language)
+    lang = runner_for(language)
     attempt = 0
     while True:
         attempt += 1
@@ -46,7 +53,7 @@ def execute(
                                symlinks=plan.symlinks, slot=slot, mode=mode, harnessed=plan.harnessed)
         judgement = judge(result, plan.steps, lang)
         if judgement.verdict != Verdict.SANDBOX_ERROR or attempt > retries:
-            return Outcome(judgement.verdict, judgement.reason, time.monotonic() - start,
+            return ProgramOutcome(judgement.verdict, judgement.reason, time.monotonic() - start,
                            result.stdout, result.stderr, result.compile_log, attempt, result.leftovers,
                            result.extra)
         time.sleep(0.05 * attempt)

@@ -30,7 +30,7 @@ import signal
 from dataclasses import dataclass
 from enum import Enum
 
-from codestilts.execution.languages import Language
+from codestilts.execution.runners import Runner
 from codestilts.execution.sandbox import SandboxResult, Step
 
 
@@ -65,7 +65,7 @@ def _timed_out(code: int | None, step: Step, elapsed: float) -> bool:
     return code == _KILLED and elapsed >= step.limits.wall_s
 
 
-def judge(result: SandboxResult, steps: list[Step], language: Language) -> Judgement:
+def judge(result: SandboxResult, steps: list[Step], language: Runner) -> Judgement:
     if result.sandbox_error:
         return Judgement(Verdict.SANDBOX_ERROR, result.sandbox_error)
     for step, outcome in zip(steps, result.steps):

@@ -1,4 +1,5 @@
-"""Task heads on a shared encoder, one per canonical format, and the pooling they read.
+"""Task heads on a shared encoder (each format picks its own: :meth:`codestilts.formats.Format.head`),
+and the pooling they read.
 
 Heads are small; the encoder is shared. Intermediate stages drop their heads, target stages start
 a fresh one (the jiant recipe). Every head maps encoder states (and the batch) to logits and a loss.
@@ -12,8 +13,9 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from codestilts.formats.base import IGNORE
+
 Pooling = Literal["cls", "mean"]
-IGNORE = -100
 
 
 def pool(hidden: torch.Tensor, attention_mask: torch.Tensor, how: Pooling) -> torch.Tensor:

@@ -12,7 +12,6 @@ targets is the mean of the targets' values in the same replicate.
 
 from __future__ import annotations
 
-import json
 import warnings
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -22,6 +21,8 @@ from typing import Any
 
 import numpy as np
 
+from codestilts.data import read_jsonl
+from codestilts.formats import Format, get_format
 from codestilts.report.groups import Group
 from codestilts.store import Store, read_json
 
@@ -41,20 +42,6 @@ different pools (benchmarks, tasks) are different units even when their names ar
 
 RowKey = tuple[str, str, str, str]
 """Which test example a row is: (source, language, direction, id); probes name it by its group."""
-
-
-def example_score(row: Mapping[str, Any], metric: str) -> tuple[float, float] | None:
-    """One example's (numerator, denominator) for ``metric``; the metric of a set of examples is
-    sum(numerators) / sum(denominators). None where the metric does not split into examples."""
-    if "rank" in row:
-        return {"acc@1": (float(row["rank"] == 1), 1.0), "mrr": (1.0 / row["rank"], 1.0)}.get(metric)
-    if metric in ("exact_match", "f1") and metric in row:
-        return float(row[metric]), 1.0
-    if metric == "accuracy" and "tokens" in row:
-        return float(row["correct"]), float(row["tokens"])
-    if metric == "accuracy" and "label" in row:
-        return float(row["prediction"] == row["label"]), 1.0
-    return None
 
 
 def row_key(source: str, row: Mapping[str, Any]) -> RowKey:
@@ -128,19 +115,15 @@ def interval(point: float, samples: np.ndarray, level: float = LEVEL) -> Interva
     return Interval(point, float(low), float(high))
 
 
-def _read_rows(path: Path) -> list[dict[str, Any]]:
-    with path.open(encoding="utf-8") as handle:
-        return [json.loads(line) for line in handle if line.strip()]
-
-
-def _scored(target: str, source: str, metric: str, rows: Iterable[Mapping[str, Any]]) -> Scored | None:
-    """A stage's zero-shot rows by example, with their unit and score; None if the metric does
-    not split into examples."""
+def _scored(target: str, source: str, fmt: Format, metric: str, rows: Iterable[Mapping[str, Any]]) -> Scored | None:
+    """A stage's zero-shot rows by example, with their unit and score (the sum of their format's
+    per-example scores is the metric, :meth:`Format.example_score`); None if the metric does not
+    split into examples."""
     found: Scored = {}
     for row in rows:
         if row["language"] == source:
             continue
-        score = example_score(row, metric)
+        score = fmt.example_score(row, metric)
         if score is None:
             return None
         key = row_key(source, row)
@@ -163,7 +146,8 @@ def load_scores(out: Path, plan: Mapping[str, Any]) -> tuple[dict[str, TargetSco
         labels, meta = stage["labels"], read_json(folder / "metrics.json")
         target, metric, source = labels["task"], meta["metric"], meta["source_language"]
         metrics[target] = metric
-        scored = _scored(target, source, metric, _read_rows(folder / "predictions.jsonl"))
+        fmt = get_format(stage["params"]["task"]["format"])
+        scored = _scored(target, source, fmt, metric, read_jsonl(folder / "predictions.jsonl"))
         if scored is None:
             unsplittable.add(target)
         else:

@@ -14,9 +14,7 @@ from typing import Any
 
 from codestilts.config import NONE
 from codestilts.errors import UserError
-
-NATURAL_LANGUAGES = frozenset({"en"})
-"""Languages that make a task a natural-language task; every other language is a programming one."""
+from codestilts.languages import is_natural
 
 
 class Group(StrEnum):
@@ -45,10 +43,10 @@ class OptionInfo:
 
 def registry_languages(task: str) -> tuple[str, ...] | None:
     """A task's languages from the task registry (for runs whose plan.json predates ``tasks``)."""
-    from codestilts.tasks import get_task
+    from codestilts.tasks import TASKS
 
     try:
-        return get_task(task).languages
+        return TASKS.get(task).languages
     except UserError:
         return None
 
@@ -59,7 +57,7 @@ def _group(tasks: tuple[str, ...], params: Mapping[str, Any], languages: Callabl
     if len(tasks) != 1:
         return Group.MIXTURE
     known = languages(tasks[0])
-    return Group.NL if known is not None and set(known) <= NATURAL_LANGUAGES else Group.CODE
+    return Group.NL if known is not None and is_natural(known) else Group.CODE
 
 
 def option_groups(plan: Mapping[str, Any]) -> dict[str, OptionInfo]:

@@ -23,8 +23,8 @@ from codestilts.models.task_model import HeadSpec, TaskModel
 from codestilts.parallel import process_state
 from codestilts.plan import Stage
 from codestilts.store import StageDir, write_json
-from codestilts.tasks import Task, records, task_for
-from codestilts.tasks.base import Record
+from codestilts.tasks import TASKS, Task, records
+from codestilts.formats import Record
 from codestilts.tasks.overlap import without_dropped
 from codestilts.training.evaluation import evaluate_records
 from codestilts.training.cache import encode_cached
@@ -40,7 +40,7 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class StageContext:
-    """A stage, its folder, its parents' folders, and where the data lives."""
+    """A stage, its folder, its parents' folders (by their stage kind), and where the data lives."""
 
     stage: Stage
     dir: StageDir
@@ -52,7 +52,7 @@ class StageContext:
         return self.stage.params
 
     def task(self) -> Task:
-        return task_for(self.params["task"])
+        return TASKS.task_for(self.params["task"])
 
     @property
     def is_main(self) -> bool:
@@ -60,8 +60,8 @@ class StageContext:
         return process_state().is_main_process
 
     def parent(self, kind: str) -> StageDir | None:
-        found = [d for stage_id, d in self.parents.items() if stage_id.startswith(f"{kind}-")]
-        return found[0] if found else None
+        """The folder of the parent stage of ``kind`` (a stage has at most one of each kind)."""
+        return self.parents.get(kind)
 
 
 def starting_encoder(ctx: StageContext) -> tuple[PreTrainedModel, PreTrainedTokenizerBase]:
@@ -138,7 +138,7 @@ def train(
     everything = [*jobs, *extra]
     dropout = ctx.params["model"].get("dropout")
     specs = {
-        j.task.name: HeadSpec(j.task.format.value, j.task.num_labels, cfg.pooling, 0.1 if dropout is None else dropout)
+        j.task.name: HeadSpec(j.task.format.name, j.task.num_labels, cfg.pooling, 0.1 if dropout is None else dropout)
         for j in everything
     }
     model = TaskModel(encoder, specs)
@@ -150,12 +150,12 @@ def train(
             TrainSource(
                 j.task.name,
                 j.task.format,
-                encode_cached(train_records[j.task.name], tokenizer, max_length, name=f"{j.task.name}/{'+'.join(j.train_languages)}/train"),
+                encode_cached(j.task.format, train_records[j.task.name], tokenizer, max_length, name=f"{j.task.name}/{'+'.join(j.train_languages)}/train"),
             )
             for j in everything
         ]
         dev_features = {
-            j.task.name: encode_cached(dev[j.task.name], tokenizer, max_length, name=f"{j.task.name}/{j.dev_language}/dev")
+            j.task.name: encode_cached(j.task.format, dev[j.task.name], tokenizer, max_length, name=f"{j.task.name}/{j.dev_language}/dev")
             for j in jobs
         }
 

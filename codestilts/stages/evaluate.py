@@ -1,4 +1,5 @@
-"""Evaluate stage: the target checkpoint on every language's test split (zero-shot but the source)."""
+"""Evaluate stage: the target checkpoint on every language's test split (zero-shot but the source),
+batched, on the device training uses."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import json
 from transformers import AutoTokenizer
 
 from codestilts.models.task_model import ENCODER_DIR, load_task_model
+from codestilts.parallel import process_device
 from codestilts.stages.common import CHECKPOINT, StageContext, task_records
 from codestilts.store import atomic_path, write_json
 from codestilts.training.cache import encode_cached
@@ -16,7 +18,7 @@ from codestilts.training.evaluation import evaluate_records
 def run_evaluate(ctx: StageContext) -> None:
     task = ctx.task()
     checkpoint = ctx.parent("target") / CHECKPOINT
-    model = load_task_model(checkpoint)
+    model = load_task_model(checkpoint).to(process_device())
     tokenizer = AutoTokenizer.from_pretrained(checkpoint / ENCODER_DIR)
     per_language: dict[str, dict[str, float]] = {}
     with atomic_path(ctx.dir / "predictions.jsonl") as tmp, tmp.open("w", encoding="utf-8") as out:
@@ -25,7 +27,7 @@ def run_evaluate(ctx: StageContext) -> None:
             result = evaluate_records(
                 model, task.name, task.format, examples, tokenizer,
                 max_length=ctx.params["max_length"], num_labels=task.num_labels, language=language,
-                features=encode_cached(examples, tokenizer, ctx.params["max_length"], name=f"{task.name}/{language}/test"),
+                features=encode_cached(task.format, examples, tokenizer, ctx.params["max_length"], name=f"{task.name}/{language}/test"),
             )
             per_language[language] = result.metrics | {"examples": len(examples)}
             for row in result.predictions:

@@ -22,10 +22,8 @@ from codestilts.stages.common import (
     task_records,
 )
 from codestilts.store import write_json
-from codestilts.tasks import Format, get_task
-from codestilts.tasks.base import TextItem
-from codestilts.training.evaluation import mlm_loss
-from codestilts.training.features import encode
+from codestilts.formats import MLM, TextItem
+from codestilts.tasks import TASKS
 from codestilts.training.loop import TrainSource, fit
 from codestilts.training.sampling import TaskSampler
 
@@ -54,7 +52,7 @@ def unlabelled_code(ctx: StageContext, cfg: PretrainConfig) -> tuple[list[TextIt
     if cfg.directory:
         items = source_files(Path(cfg.directory), cfg.extensions)
         return [t for i, t in enumerate(items) if i % DEV_SHARE], [t for i, t in enumerate(items) if not i % DEV_SHARE]
-    task = get_task(cfg.task)
+    task = TASKS.get(cfg.task)
     languages = cfg.languages or list(task.languages)
     train = [r for lang in languages for r in task_records(ctx, task, lang, "train")]
     dev = [r for lang in languages for r in task_records(ctx, task, lang, "dev")]
@@ -79,17 +77,17 @@ def run_pretrain(ctx: StageContext) -> None:
             pad_token_id=tokenizer.pad_token_id,
         )
     )
-    model = TaskModel(encoder, {"mlm": HeadSpec(Format.MLM.value)})
-    train = encode(subset(train_items, cfg.training.max_train_examples), tokenizer, max_length)
-    dev = encode(subset(dev_items, cfg.training.max_eval_examples), tokenizer, max_length)
+    model = TaskModel(encoder, {"mlm": HeadSpec(MLM.name)})
+    train = MLM.encode(subset(train_items, cfg.training.max_train_examples), tokenizer, max_length)
+    dev = MLM.encode(subset(dev_items, cfg.training.max_eval_examples), tokenizer, max_length)
 
     def dev_score(m: TaskModel) -> dict[str, float]:
-        loss = mlm_loss(m, "mlm", dev, tokenizer)
+        loss = MLM.loss(m, "mlm", dev, tokenizer)
         return {"mlm/loss": loss, "mlm/perplexity": float(torch.exp(torch.tensor(loss))), "score": -loss}
 
     result = fit(
         model,
-        [TrainSource("mlm", Format.MLM, train)],
+        [TrainSource("mlm", MLM, train)],
         TaskSampler(torch.ones(1).numpy(), cfg.seed),
         dev_score,
         cfg.training,

@@ -9,7 +9,7 @@ Two kinds of retrieval task:
   ranks that language's test items.
 
 Candidates are ranked by the cosine similarity of mean-pooled hidden states of one layer (the
-paper: a middle layer).
+paper: a middle layer), computed in batches on the device training uses.
 """
 
 from __future__ import annotations
@@ -24,11 +24,11 @@ from transformers import PreTrainedModel, PreTrainedTokenizerBase
 from codestilts.errors import UserError
 from codestilts.models.backbone import num_layers
 from codestilts.models.heads import pool
+from codestilts.parallel import process_device
 from codestilts.stages.common import StageContext, starting_encoder, task_records
 from codestilts.store import atomic_path, write_json
-from codestilts.tasks.base import Format, RetrievalItem
+from codestilts.formats import RETRIEVAL, Feature, RetrievalItem
 from codestilts.training.cache import encode_cached
-from codestilts.training.features import Feature, collator
 from codestilts.training.metrics import ranks, retrieval_metrics
 
 
@@ -56,14 +56,11 @@ def embed(
     """L2-normalised mean-pooled states of ``layer`` for each retrieval feature: its text, or with
     ``side="query_"`` its query."""
     encoder.eval()
-    pad = collator(Format.RETRIEVAL, tokenizer)
     vectors = []
-    for start in range(0, len(features), batch_size):
-        batch = pad(list(features[start : start + batch_size]))
-        mask = batch[f"{side}attention_mask"]
-        out = encoder(input_ids=batch[f"{side}input_ids"], attention_mask=mask, output_hidden_states=True)
+    for ids, mask in RETRIEVAL.side_batches(features, tokenizer, batch_size, encoder.device, side):
+        out = encoder(input_ids=ids, attention_mask=mask, output_hidden_states=True)
         pooled = pool(out.hidden_states[layer], mask, "mean")
-        vectors.append(torch.nn.functional.normalize(pooled.float(), dim=-1).numpy())
+        vectors.append(torch.nn.functional.normalize(pooled.float(), dim=-1).cpu().numpy())
     return np.concatenate(vectors)
 
 
@@ -91,13 +88,14 @@ def _metrics(found: dict[str, np.ndarray]) -> dict[str, float]:
 def run_probe(ctx: StageContext) -> None:
     task = ctx.task()
     encoder, tokenizer = starting_encoder(ctx)
+    encoder.to(process_device())
     settings = ctx.params["probe"]
     layer = layer_index(settings["layer"], num_layers(encoder))
     source = ctx.params["source_language"]
 
     def test_split(language: str) -> tuple[list[RetrievalItem], list[Feature]]:
         items = task_records(ctx, task, language, "test")
-        return items, encode_cached(items, tokenizer, ctx.params["model"]["max_length"], name=f"{task.name}/{language}/test")
+        return items, encode_cached(task.format, items, tokenizer, ctx.params["model"]["max_length"], name=f"{task.name}/{language}/test")
 
     def vectors(features: list[Feature], side: str = "") -> np.ndarray:
         return embed(encoder, tokenizer, features, layer=layer, batch_size=settings["batch_size"], side=side)

@@ -12,7 +12,7 @@ from codestilts.stages.common import (
     TrainingTask,
     train,
 )
-from codestilts.tasks import get_task, task_for
+from codestilts.tasks import TASKS
 from codestilts.training.loop import FitResult
 
 
@@ -34,12 +34,12 @@ def run_intermediate(ctx: StageContext) -> None:
     params = ctx.params
     jobs = []
     for identity in params["tasks"]:
-        task = task_for(identity)
+        task = TASKS.task_for(identity)
         languages = task.languages if params["translate_train"] else (task.source_language,)
         jobs.append(TrainingTask(task, tuple(languages), task.source_language))
     extra, rates = [], {}
     if params["mlm"]:
-        mlm = get_task(params["mlm"]["task"]["name"])
+        mlm = TASKS.task_for(params["mlm"]["task"])
         extra.append(TrainingTask(mlm, tuple(params["mlm"]["languages"]), ""))
         rates[mlm.name] = params["mlm"]["rate"]
     sampling = Sampling(**params["sampling"], extra_rates=rates)

@@ -132,13 +132,3 @@ class Function:
     returns: Type
     body: tuple[Stmt, ...]
 
-
-def expression_type(expr: Expr) -> Type:
-    """The type of an expression (comparisons and their combinations are ``bool``)."""
-    match expr:
-        case Var(type=t) | Const(type=t):
-            return t
-        case BinOp():
-            return "int"
-        case _:
-            return "bool"

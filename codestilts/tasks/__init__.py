@@ -1,17 +1,8 @@
-"""Tasks: the registry and the built-in tasks (imported here so that they register)."""
+"""Tasks: the registry of every task by name (:data:`TASKS`), and reading a task's records."""
 
-from codestilts.tasks import (  # noqa: F401  (registers the built-in tasks)
-    codexglue,
-    crux,
-    humaneval,
-    humaneval_package,
-    mbxp,
-    nl,
-    syntax_roles,
-    synth,
-    unlabelled,
-)
-from codestilts.tasks.base import SPLITS, Format, Task, TaskOptions
-from codestilts.tasks.registry import all_tasks, check_data, get_task, load, records, task_for
+from codestilts.tasks.base import SPLITS, Task, TaskOptions
+from codestilts.tasks.loading import check_data, load, records
+from codestilts.tasks.registry import TASKS, Registry
+from codestilts.tasks.sizes import task_identity
 
-__all__ = ["SPLITS", "Format", "Task", "TaskOptions", "all_tasks", "check_data", "get_task", "load", "records", "task_for"]
+__all__ = ["SPLITS", "TASKS", "Registry", "Task", "TaskOptions", "check_data", "load", "records", "task_identity"]

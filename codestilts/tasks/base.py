@@ -1,7 +1,7 @@
 """What a task is: a name, a canonical format, languages, splits, a metric and a loader.
 
-Every task produces records of one canonical format (see :class:`Format`). The loader returns
-``{language: {split: [records]}}``; splits are ``train``, ``dev`` and ``test``. Records of parallel
+Every task produces records of one format (:mod:`codestilts.formats`): its record type. The loader
+returns ``{language: {split: [records]}}``; splits are ``train``, ``dev`` and ``test``. Records of parallel
 benchmarks carry a ``group``: the problem they belong to, the same in every language, so that splits
 and retrieval pairs are made by problem and never leak across languages.
 """
@@ -10,129 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from enum import StrEnum
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
 from codestilts.errors import UserError
-
-
-class Format(StrEnum):
-    CLASSIFICATION = "classification"
-    PAIR_CLASSIFICATION = "pair_classification"
-    MULTIPLE_CHOICE = "multiple_choice"
-    SPAN_EXTRACTION = "span_extraction"
-    TOKEN_TAGGING = "token_tagging"
-    RETRIEVAL = "retrieval"
-    GENERATION = "generation"
-    MLM = "mlm"
-
+from codestilts.formats import Format, Record
 
 SPLITS = ("train", "dev", "test")
-
-
-@dataclass(frozen=True)
-class ClassificationExample:
-    """A single text with one label (defect detection)."""
-
-    id: str
-    group: str
-    text: str
-    label: int
-
-
-@dataclass(frozen=True)
-class PairExample:
-    """Two texts with one label (NLI, paraphrase, clone detection)."""
-
-    id: str
-    group: str
-    text_a: str
-    text_b: str
-    label: int
-
-
-@dataclass(frozen=True)
-class MultipleChoiceExample:
-    """A context and candidate continuations/answers; ``label`` indexes the right one."""
-
-    id: str
-    group: str
-    context: str
-    choices: tuple[str, ...]
-    label: int
-
-
-@dataclass(frozen=True)
-class SpanExample:
-    """Extractive QA: character spans ``[start, end)`` of ``context`` that answer ``question``.
-
-    Several gold spans are allowed (SQuAD has up to three annotators); training uses the first.
-    """
-
-    id: str
-    group: str
-    question: str
-    context: str
-    spans: tuple[tuple[int, int], ...]
-
-
-@dataclass(frozen=True)
-class TaggingExample:
-    """Pre-split words (code tokens) with one tag index each; a tag goes to a word's first sub-token."""
-
-    id: str
-    group: str
-    words: tuple[str, ...]
-    tags: tuple[int, ...]
-
-
-@dataclass(frozen=True)
-class RetrievalItem:
-    """One side of a retrieval pair: items of the same ``group`` in two languages match.
-
-    A retrieval task trainable as an intermediate task (NL -> code search) pairs ``query`` with
-    ``text`` within one language; probes across languages use ``text`` alone.
-    """
-
-    id: str
-    group: str
-    text: str
-    query: str | None = None
-
-
-@dataclass(frozen=True)
-class GenerationExample:
-    """A prompt and its reference completion; ``tests`` (if any) judge a completion by execution."""
-
-    id: str
-    group: str
-    prompt: str
-    reference: str
-    tests: str | None = None
-
-
-@dataclass(frozen=True)
-class TextItem:
-    """Unlabelled text (source code) for masked language modelling."""
-
-    id: str
-    group: str
-    text: str
-
-
-Record = (
-    ClassificationExample
-    | PairExample
-    | MultipleChoiceExample
-    | SpanExample
-    | TaggingExample
-    | RetrievalItem
-    | GenerationExample
-    | TextItem
-)
 TaskData = Mapping[str, Mapping[str, list[Record]]]
 Loader = Callable[[Path], TaskData]
 
@@ -175,12 +61,13 @@ class Task:
     load: Loader = field(repr=False, compare=False)
     labels: tuple[str, ...] = ()
     hf_dataset: str | None = None
-    version: str = "1"
     load_with_options: OptionsLoader | None = field(default=None, repr=False, compare=False)
     """The loader that honours :class:`TaskOptions`; tasks without one take no options."""
     options: TaskOptions = TaskOptions()
     load_from_hub: HubLoader | None = field(default=None, repr=False, compare=False)
     source: DataSource = "local"
+    origin: str | None = None
+    """The task file that defines the task; None for a built-in task."""
 
     @property
     def num_labels(self) -> int:
@@ -219,9 +106,9 @@ class Task:
         return self.load(root)
 
     def identity(self) -> dict:
-        """What of the task enters a stage hash: a changed loader bumps ``version``; options and a
-        data source other than the local folder, when set (the Hub's rows may differ from the files')."""
-        identity = {"name": self.name, "format": self.format.value, "version": self.version}
+        """The task a stage names: its name and format; options and a data source other than the local
+        folder, when set. (A stage's hash adds the digest of its records: :func:`codestilts.tasks.sizes.task_identity`.)"""
+        identity = {"name": self.name, "format": self.format.name}
         if self.options.active():
             identity["options"] = self.options.model_dump()
         if self.source != "local":

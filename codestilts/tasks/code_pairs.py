@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Protocol
+from pathlib import Path
+from typing import Any, Protocol
 
 import numpy as np
 from tree_sitter import Node
 
-from codestilts.tasks.base import PairExample, Record, RetrievalItem, TaskData, TaskOptions
-from codestilts.tasks.code_text import GRAMMARS, clean_code, find_nodes, parser_for
+from codestilts.formats import PairExample, RetrievalItem
+from codestilts.tasks.base import Record, Task, TaskData, TaskOptions
+from codestilts.tasks.code_text import clean_code, find_nodes, grammar_of, parser_for
 
 CLONE_LABELS = ("different", "clone")
 
@@ -39,6 +41,24 @@ class Solution:
 
 
 Table = Mapping[str, Mapping[str, Solution]]
+
+
+def table_task(
+    build: Callable[..., TaskData], local: Callable[[Path], Table], hub: Callable[[], Table], *, options: bool, **described: Any
+) -> Task:
+    """A task whose records ``build`` makes from a problem table, read from the local data folder
+    (``local``) or the Hub (``hub``); ``options``: ``build`` honours :class:`TaskOptions`.
+    ``described``: the rest of the :class:`Task` (name, format, languages, ...)."""
+
+    def load(data_dir: Path, options: TaskOptions = TaskOptions()) -> TaskData:
+        return build(local(data_dir), options=options)
+
+    return Task(
+        load=load,
+        load_with_options=load if options else None,
+        load_from_hub=lambda chosen: build(hub(), options=chosen),
+        **described,
+    )
 
 
 def split_by_problem(per_language: Mapping[str, list[Record]], rule: Splitter) -> TaskData:
@@ -106,7 +126,7 @@ def rewrite(code: str, language: str) -> str:
     target); member names (``x.count``) and names the code only uses are left alone, so library
     calls keep working.
     """
-    grammar = GRAMMARS[language]
+    grammar = grammar_of(language)
     source = code.encode()
     tree = parser_for(language).parse(source)
     occurrences: list[tuple[int, int, str]] = []

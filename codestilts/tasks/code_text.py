@@ -12,133 +12,20 @@ with tree-sitter and
 - masks every function the snippet defines (and each use of it, in string literals too) as
   ``func``, ``func1``, ...
 
-Languages are named by their short codes (``python``, ``cpp``, ``java``, ``js``, ``go``, ``rust``, ``ts``,
-``csharp``, ``php``, ``ruby``, ``kotlin``, ``scala``, ``swift``, ``perl``).
+Languages are named by their canonical names, and their grammars come from :mod:`codestilts.languages`.
 """
 
 from __future__ import annotations
 
 import re
 import warnings
-from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import import_module
 
 from tree_sitter import Language, Node, Parser, Query, QueryCursor
 
-from codestilts.errors import UserError
-
-
-@dataclass(frozen=True)
-class Grammar:
-    """How to read one language with tree-sitter."""
-
-    module: str
-    function_nodes: frozenset[str]
-    dropped_nodes: frozenset[str]
-    """Imports, package clauses, PHP's ``<?php`` tag and the text after ``?>`` (which PHP prints,
-    not runs: MBPHP has model output there): dropped wherever they are."""
-    identifier_nodes: frozenset[str] = frozenset({"identifier", "field_identifier", "property_identifier"})
-    entry: str = "language"
-    import_calls: frozenset[str] = frozenset()
-    """Functions whose call is an import (``require`` in JavaScript and Ruby): the statement that
-    makes the call, or binds its result (``var md5 = require('js-md5')``), is dropped."""
-
-
-GRAMMARS: dict[str, Grammar] = {
-    "python": Grammar(
-        "tree_sitter_python",
-        frozenset({"function_definition"}),
-        frozenset({"import_statement", "import_from_statement", "future_import_statement"}),
-    ),
-    "cpp": Grammar(
-        "tree_sitter_cpp",
-        frozenset({"function_declarator"}),
-        frozenset({"preproc_include", "using_declaration"}),
-    ),
-    "java": Grammar(
-        "tree_sitter_java",
-        frozenset({"method_declaration", "constructor_declaration"}),
-        frozenset({"import_declaration", "package_declaration"}),
-    ),
-    "js": Grammar(
-        "tree_sitter_javascript",
-        frozenset({"function_declaration", "variable_declarator"}),
-        frozenset({"import_statement"}),
-        import_calls=frozenset({"require"}),
-    ),
-    "go": Grammar(
-        "tree_sitter_go",
-        frozenset({"function_declaration", "method_declaration"}),
-        frozenset({"import_declaration", "package_clause"}),
-    ),
-    "rust": Grammar(
-        "tree_sitter_rust",
-        frozenset({"function_item"}),
-        frozenset({"use_declaration", "extern_crate_declaration"}),
-    ),
-    "ts": Grammar(
-        "tree_sitter_typescript",
-        frozenset({"function_declaration", "variable_declarator", "method_definition"}),
-        frozenset({"import_statement"}),
-        frozenset({"identifier", "property_identifier", "type_identifier"}),
-        entry="language_typescript",
-        import_calls=frozenset({"require"}),
-    ),
-    "csharp": Grammar(
-        "tree_sitter_c_sharp",
-        frozenset({"method_declaration", "local_function_statement", "constructor_declaration"}),
-        frozenset({"using_directive"}),
-        frozenset({"identifier"}),
-    ),
-    "php": Grammar(
-        "tree_sitter_php",
-        frozenset({"function_definition", "method_declaration"}),
-        frozenset({
-            "php_tag", "text_interpolation", "namespace_use_declaration",
-            "require_expression", "require_once_expression", "include_expression", "include_once_expression",
-        }),
-        frozenset({"name"}),
-        entry="language_php",
-    ),
-    "ruby": Grammar(
-        "tree_sitter_ruby",
-        frozenset({"method"}),
-        frozenset(),
-        frozenset({"identifier", "constant"}),
-        import_calls=frozenset({"require", "require_relative"}),
-    ),
-    "kotlin": Grammar(
-        "tree_sitter_kotlin",
-        frozenset({"function_declaration"}),
-        frozenset({"import", "import_list", "import_header", "package_header"}),
-        frozenset({"identifier", "simple_identifier", "type_identifier"}),
-    ),
-    "scala": Grammar(
-        "tree_sitter_scala",
-        frozenset({"function_definition"}),
-        frozenset({"import_declaration", "package_clause"}),
-        frozenset({"identifier", "type_identifier"}),
-    ),
-    "swift": Grammar(
-        "tree_sitter_swift",
-        frozenset({"function_declaration"}),
-        frozenset({"import_declaration"}),
-        frozenset({"simple_identifier", "type_identifier"}),
-    ),
-    "perl": Grammar(
-        "tree_sitter_perl",
-        frozenset({"subroutine_declaration_statement"}),
-        frozenset({"use_statement", "use_version_statement", "require_expression"}),
-        frozenset({"bareword", "function", "varname"}),
-    ),
-}
-
-CLEANING_VERSION = "2"
-"""The ``version`` of the benchmark tasks whose records this module cleans (HumanEval, MBXP,
-CodeXGLUE): bump it when the cleaning changes its output, so that stages made from the old
-records are not reused. 2: imports dropped inside functions too, names masked in strings, Ruby's
-docstrings and PHP's text after ``?>`` dropped. (The synth tasks have their own version.)"""
+from codestilts import languages
+from codestilts.languages import Grammar
 
 _KEEP_NAMES = frozenset({"main"})
 _CALLS = frozenset({"call_expression", "call"})
@@ -148,21 +35,25 @@ _BLANK_LINES = re.compile(r"\n[ \t]*(?=\n)")
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
+def with_grammar(language: str) -> languages.Language:
+    """``language`` (any name or alias), which must have a tree-sitter grammar: else a user error
+    naming the languages that have one."""
+    return languages.get(language, having="grammar")
+
+
+def grammar_of(language: str) -> Grammar:
+    return with_grammar(language).grammar
+
+
 @cache
 def parser_for(language: str) -> Parser:
     """A tree-sitter parser for ``language``, built once per process."""
-    grammar = GRAMMARS.get(language)
-    if grammar is None:
-        raise UserError(
-            f"no tree-sitter grammar for language {language!r}",
-            hint=f"known: {', '.join(sorted(GRAMMARS))}",
-        )
     return Parser(language_for(language))
 
 
 @cache
 def language_for(language: str) -> Language:
-    grammar = GRAMMARS[language]
+    grammar = grammar_of(language)
     module = import_module(grammar.module)
     with warnings.catch_warnings():  # tree-sitter-perl still hands over its language as an int
         warnings.simplefilter("ignore", DeprecationWarning)
@@ -224,7 +115,7 @@ def defined_functions(code: str, language: str) -> list[str]:
 
 
 def _defined_functions(root: Node, language: str) -> list[str]:
-    grammar = GRAMMARS[language]
+    grammar = grammar_of(language)
     names: list[str] = []
     for node in find_nodes(root, language, grammar.function_nodes):
         if node.type == "variable_declarator" and not _is_js_function_binding(node):
@@ -241,7 +132,7 @@ def _defined_functions(root: Node, language: str) -> list[str]:
 def _import_statements(root: Node, language: str) -> list[Node]:
     """Every import (and other dropped node) under ``root``, each widened to the statement that
     holds nothing but it."""
-    grammar = GRAMMARS[language]
+    grammar = grammar_of(language)
     found = find_nodes(root, language, grammar.dropped_nodes)
     if grammar.import_calls:
         for call in find_nodes(root, language, _CALLS):
@@ -280,8 +171,9 @@ def clean_code(
     ``entry_point`` (the problem's function name) also masks any identifier spelled like it in
     another case style, such as the class ``MinCost`` that MBXP wraps around Java's ``minCost``.
     """
+    language = with_grammar(language).name
     parser = parser_for(language)
-    grammar = GRAMMARS[language]
+    grammar = grammar_of(language)
     source = code.encode()
     tree = parser.parse(source)
     root = tree.root_node

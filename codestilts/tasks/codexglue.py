@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from codestilts.tasks.base import Format, RetrievalItem, Task, TaskData, TaskOptions
-from codestilts.tasks.code_text import CLEANING_VERSION, clean_code
-from codestilts.tasks.files import open_text
-from codestilts.tasks.registry import register
+from codestilts.data import open_text
+from codestilts.formats import RETRIEVAL, RetrievalItem
+from codestilts.tasks.base import Task, TaskData, TaskOptions
+from codestilts.tasks.code_text import clean_code
 
 SPLIT_FILES = {"train": "train", "dev": "valid", "test": "test"}
 LANGUAGES = {"java": "java", "csharp": "cs"}
@@ -45,10 +45,10 @@ def load_xret_codexglue(data_dir: Path, options: TaskOptions = TaskOptions()) ->
     return data
 
 
-register(
+TASKS = (
     Task(
         name="xret-codexglue",
-        format=Format.RETRIEVAL,
+        format=RETRIEVAL,
         languages=tuple(LANGUAGES),
         source_language="java",
         metric="acc@1",
@@ -58,6 +58,5 @@ register(
         hf_dataset="google/code_x_glue_cc_code_to_code_trans",
         load=load_xret_codexglue,
         load_with_options=load_xret_codexglue,
-        version=CLEANING_VERSION,
-    )
+    ),
 )

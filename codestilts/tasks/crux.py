@@ -15,10 +15,10 @@ import hashlib
 from collections import defaultdict
 from pathlib import Path
 
-from codestilts.tasks.base import Format, MultipleChoiceExample, Task, TaskData
+from codestilts.data import read_jsonl
+from codestilts.formats import MULTIPLE_CHOICE, MultipleChoiceExample
+from codestilts.tasks.base import Task, TaskData
 from codestilts.tasks.code_pairs import split_by_problem
-from codestilts.tasks.files import read_jsonl
-from codestilts.tasks.registry import register
 from codestilts.tasks.splits import SplitRule
 
 CRUXEVAL_FILE = "code/cruxeval/cruxeval.jsonl.gz"
@@ -120,10 +120,10 @@ def load_crux_mc(data_dir: Path) -> TaskData:
     return split_by_problem(per_language, CRUX_PROBLEMS)
 
 
-register(
+TASKS = (
     Task(
         name="crux-mc",
-        format=Format.MULTIPLE_CHOICE,
+        format=MULTIPLE_CHOICE,
         languages=LANGUAGES,
         source_language="python",
         metric="accuracy",
@@ -136,5 +136,5 @@ register(
         data_files=(CRUXEVAL_FILE, *X_FILES.values()),
         hf_dataset="cruxeval-org/cruxeval (python), xhwl/cruxeval-x",
         load=load_crux_mc,
-    )
+    ),
 )

@@ -9,10 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from codestilts.data import Row
 from codestilts.errors import UserError
-
-Row = tuple[str, dict[str, Any]]
-"""A row with where it came from (``id[split] row N``), for messages about it."""
 
 
 def hub_rows(dataset: str, config: str | None, split: str, *, hint: str) -> Iterator[Row]:

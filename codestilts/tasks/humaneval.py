@@ -11,14 +11,9 @@ from collections.abc import Callable, Iterable
 from functools import partial
 from pathlib import Path
 
-from codestilts.tasks.base import (
-    ClassificationExample,
-    Format,
-    SpanExample,
-    Task,
-    TaskData,
-    TaskOptions,
-)
+from codestilts.data import read_jsonl
+from codestilts.formats import CLASSIFICATION, PAIR_CLASSIFICATION, RETRIEVAL, SPAN_EXTRACTION, ClassificationExample, Format, SpanExample
+from codestilts.tasks.base import Task, TaskData
 from codestilts.tasks.code_pairs import (
     CLONE_LABELS,
     Solution,
@@ -26,11 +21,10 @@ from codestilts.tasks.code_pairs import (
     clone_pairs,
     retrieval_items,
     split_by_problem,
+    table_task,
 )
-from codestilts.tasks.code_text import CLEANING_VERSION, clean_code
-from codestilts.tasks.files import read_jsonl
+from codestilts.tasks.code_text import clean_code
 from codestilts.tasks.hub import hub_split, values
-from codestilts.tasks.registry import register
 from codestilts.tasks.splits import HUMANEVAL_PROBLEMS
 
 LANGUAGES = ("python", "cpp", "java", "js", "go", "rust")
@@ -65,7 +59,7 @@ def solutions(rows: Iterable[dict]) -> dict[str, Solution]:
     }
 
 
-def read_table(data_dir: Path, files: dict[str, str]) -> Table:
+def read_humaneval(data_dir: Path, files: dict[str, str]) -> Table:
     """Every problem in every language, from the local files."""
     return {lang: solutions(read_jsonl(data_dir / path)) for lang, path in files.items()}
 
@@ -149,65 +143,50 @@ SPLIT_NOTE = "by problem, shared across languages and tasks: 60/10/30 of the 164
 LEAK_NOTE = "comments, docstrings and imports dropped, the problem's function name masked"
 
 
-def _task(
+def humaneval_task(
     name: str, fmt: Format, metric: str, description: str, build: Callable[..., TaskData], *,
     x: bool = False, labels=(), note=SPLIT_NOTE, options: bool = False,
-) -> None:
-    """Register a task built from the HumanEval-X table (``x``) or the HumanEvalPack one, read
+) -> Task:
+    """A task built from the HumanEval-X table (``x``) or the HumanEvalPack one, read
     from the local files or the Hub; ``options``: ``build`` honours :class:`TaskOptions`."""
     files, dataset = (HUMANEVAL_X_FILES, HUMANEVAL_X_HUB) if x else (HUMANEVALPACK_FILES, HUMANEVALPACK_HUB)
-
-    def load(data_dir: Path, options: TaskOptions = TaskOptions()) -> TaskData:
-        return build(read_table(data_dir, files), options=options)
-
-    register(
-        Task(
-            name=name,
-            format=fmt,
-            languages=LANGUAGES,
-            source_language="python",
-            metric=metric,
-            labels=labels,
-            description=description,
-            splits_note=note,
-            data_files=tuple(files.values()),
-            hf_dataset=dataset,
-            load=load,
-            load_with_options=load if options else None,
-            load_from_hub=lambda options: build(hub_table(dataset), options=options),
-            version=CLEANING_VERSION,
-        )
+    return table_task(
+        build, lambda data_dir: read_humaneval(data_dir, files), lambda: hub_table(dataset), options=options,
+        name=name, format=fmt, languages=LANGUAGES, source_language="python", metric=metric, labels=labels,
+        description=description, splits_note=note, data_files=tuple(files.values()), hf_dataset=dataset,
     )
 
 
-_task(
-    "defect-humanevalpack", Format.CLASSIFICATION, "accuracy",
-    "defect detection: HumanEvalPack canonical (correct) vs buggy solution, comments and imports dropped",
-    lambda table, **_: defect_examples(table), labels=("correct", "buggy"),  # takes no options
-)
-_task(
-    "bugloc-humanevalpack", Format.SPAN_EXTRACTION, "f1",
-    "bug localisation: the span of the buggy solution that differs from the canonical one, asked with the "
-    "problem's docstring; comments and imports dropped (metrics: f1 primary, exact_match)",
-    lambda table, **_: bugloc_examples(table),  # takes no options
-)
-_task(
-    "xret-humaneval-x", Format.RETRIEVAL, "acc@1",
-    f"cross-language solution retrieval: declaration + solution, {LEAK_NOTE}; both directions",
-    partial(retrieval_items, rule=HUMANEVAL_PROBLEMS, with_query=False),
-    x=True, note=SPLIT_NOTE + "; the probe ranks within the test problems", options=True,
-)
-_task(
-    "code-search-humaneval-x", Format.RETRIEVAL, "acc@1",
-    f"NL -> code search: the docstring (function name masked) retrieves declaration + solution, {LEAK_NOTE}; "
-    "solutions and docstrings read from HumanEvalPack (HumanEval-X's solutions); trainable in Python with in-batch negatives",
-    partial(retrieval_items, rule=HUMANEVAL_PROBLEMS, with_query=True),
-    note=SPLIT_NOTE + "; ranking within each split", options=True,
-)
-_task(
-    "clone-humaneval-x", Format.PAIR_CLASSIFICATION, "accuracy",
-    f"clone detection within a language: a solution vs a rewrite of it (names renamed, re-indented), or vs a "
-    f"rewrite of its buggy version or of the most similar other problem's solution; balanced; {LEAK_NOTE}; read from HumanEvalPack",
-    partial(clone_pairs, rule=HUMANEVAL_PROBLEMS),
-    labels=CLONE_LABELS, note=SPLIT_NOTE + "; negatives come from the same split", options=True,
+TASKS = (
+    humaneval_task(
+        "defect-humanevalpack", CLASSIFICATION, "accuracy",
+        "defect detection: HumanEvalPack canonical (correct) vs buggy solution, comments and imports dropped",
+        lambda table, **_: defect_examples(table), labels=("correct", "buggy"),  # takes no options
+    ),
+    humaneval_task(
+        "bugloc-humanevalpack", SPAN_EXTRACTION, "f1",
+        "bug localisation: the span of the buggy solution that differs from the canonical one, asked with the "
+        "problem's docstring; comments and imports dropped (metrics: f1 primary, exact_match)",
+        lambda table, **_: bugloc_examples(table),  # takes no options
+    ),
+    humaneval_task(
+        "xret-humaneval-x", RETRIEVAL, "acc@1",
+        f"cross-language solution retrieval: declaration + solution, {LEAK_NOTE}; both directions",
+        partial(retrieval_items, rule=HUMANEVAL_PROBLEMS, with_query=False),
+        x=True, note=SPLIT_NOTE + "; the probe ranks within the test problems", options=True,
+    ),
+    humaneval_task(
+        "code-search-humaneval-x", RETRIEVAL, "acc@1",
+        f"NL -> code search: the docstring (function name masked) retrieves declaration + solution, {LEAK_NOTE}; "
+        "solutions and docstrings read from HumanEvalPack (HumanEval-X's solutions); trainable in Python with in-batch negatives",
+        partial(retrieval_items, rule=HUMANEVAL_PROBLEMS, with_query=True),
+        note=SPLIT_NOTE + "; ranking within each split", options=True,
+    ),
+    humaneval_task(
+        "clone-humaneval-x", PAIR_CLASSIFICATION, "accuracy",
+        f"clone detection within a language: a solution vs a rewrite of it (names renamed, re-indented), or vs a "
+        f"rewrite of its buggy version or of the most similar other problem's solution; balanced; {LEAK_NOTE}; read from HumanEvalPack",
+        partial(clone_pairs, rule=HUMANEVAL_PROBLEMS),
+        labels=CLONE_LABELS, note=SPLIT_NOTE + "; negatives come from the same split", options=True,
+    ),
 )

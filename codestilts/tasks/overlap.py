@@ -19,48 +19,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from codestilts.errors import UserError
-from codestilts.tasks.base import (
-    SPLITS,
-    ClassificationExample,
-    GenerationExample,
-    MultipleChoiceExample,
-    PairExample,
-    Record,
-    RetrievalItem,
-    SpanExample,
-    TaggingExample,
-    Task,
-    TaskData,
-    TextItem,
-)
+from codestilts.formats import Format, Record
+from codestilts.tasks.base import SPLITS, Task, TaskData
 from codestilts.tasks.sizes import cached_summary
 
 Fingerprints = dict[str, dict[str, list[tuple[str, list[str]]]]]
 """language -> split -> [(record id, fingerprints of its texts)]"""
 Dropped = dict[str, dict[str, dict[str, list[str]]]]
 """task name -> language -> split -> ids of the records dropped, sorted (a stage's ``dropped`` parameter)"""
-TRAINED_SPLITS = ("train", "dev")
-
-
-def record_texts(record: Record) -> tuple[str, ...]:
-    """Every text a record carries, each compared whole. A multiple-choice record's choices are one
-    text (single choices, "True" or "bank", recur by design); a tagging record's words are joined."""
-    match record:
-        case ClassificationExample() | TextItem():
-            return (record.text,)
-        case PairExample():
-            return (record.text_a, record.text_b)
-        case MultipleChoiceExample():
-            return (record.context, "\n".join(record.choices))
-        case SpanExample():
-            return (record.question, record.context)
-        case TaggingExample():
-            return (" ".join(record.words),)
-        case RetrievalItem():
-            return (record.text,) if record.query is None else (record.text, record.query)
-        case GenerationExample():
-            return (record.prompt,)
-    raise TypeError(f"no texts known for {type(record).__name__}")
 
 
 def normalise(text: str) -> str:
@@ -73,16 +39,17 @@ def fingerprint(text: str) -> str:
     return hashlib.blake2b(normal.encode(), digest_size=8).hexdigest() if normal else ""
 
 
-def fingerprints(data: TaskData) -> Fingerprints:
+def fingerprints(data: TaskData, fmt: Format) -> Fingerprints:
+    """Every record's id and the fingerprints of its texts (:meth:`Format.texts`)."""
     return {
-        language: {split: [(r.id, sorted({fingerprint(t) for t in record_texts(r)} - {""})) for r in per.get(split, [])] for split in SPLITS}
+        language: {split: [(r.id, sorted({fingerprint(t) for t in fmt.texts(r)} - {""})) for r in per.get(split, [])] for split in SPLITS}
         for language, per in data.items()
     }
 
 
 def task_fingerprints(task: Task, data_dir: Path | None) -> Fingerprints:
     """The fingerprints of every record of ``task``, cached with its summaries."""
-    return cached_summary(task, data_dir, "texts", fingerprints)
+    return cached_summary(task, data_dir, "texts", lambda data: fingerprints(data, task.format))
 
 
 @dataclass(frozen=True)

@@ -1,90 +1,72 @@
-"""The task registry: built-in tasks register here by name."""
+"""The task registry: every task a run can name, by name.
+
+:data:`TASKS` holds the built-in tasks (each task module lists its own in a ``TASKS`` tuple, read
+here: importing a task module registers nothing), the tasks of YAML task files once loaded
+(:meth:`Registry.load_file`), and the named mixtures (:mod:`codestilts.tasks.mixtures`).
+"""
 
 from __future__ import annotations
 
 import difflib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 from codestilts.errors import UserError
-from codestilts.tasks.base import SPLITS, Record, Task, TaskData, TaskOptions
-from codestilts.tasks.files import missing_files, require_data_dir
+from codestilts.tasks import codexglue, crux, humaneval, humaneval_package, mbxp, nl, syntax_roles, synth, unlabelled
+from codestilts.tasks.base import Task, TaskOptions
+from codestilts.tasks.mixtures import MIXTURES
+from codestilts.tasks.user import read_task_file
 
-_TASKS: dict[str, Task] = {}
-_LOADED: dict[tuple[str, TaskOptions, str, Path], TaskData] = {}
-
-
-def register(task: Task) -> Task:
-    if task.name in _TASKS:
-        raise ValueError(f"task {task.name!r} registered twice")
-    _TASKS[task.name] = task
-    return task
+BUILT_IN = (nl, humaneval, humaneval_package, mbxp, crux, codexglue, syntax_roles, unlabelled, synth)
+"""The modules whose ``TASKS`` are built in."""
 
 
-def all_tasks() -> list[Task]:
-    return sorted(_TASKS.values(), key=lambda t: t.name)
+class Registry:
+    """Tasks by name, and named mixtures of them."""
+
+    def __init__(self, tasks: Iterable[Task] = (), mixtures: Mapping[str, tuple[str, ...]] | None = None):
+        self._tasks: dict[str, Task] = {}
+        self.mixtures = dict(mixtures or {})
+        for task in tasks:
+            self.add(task)
+
+    def add(self, task: Task) -> Task:
+        """Register ``task``; a name is registered once, except by the task file that defined it,
+        which may be loaded again (its new definition replaces the old)."""
+        existing = self._tasks.get(task.name)
+        if existing is not None and (existing.origin is None or existing.origin != task.origin):
+            where = "built in" if existing.origin is None else f"by {existing.origin}"
+            raise UserError(f"task {task.name!r} is already defined ({where})", where=task.origin)
+        self._tasks[task.name] = task
+        return task
+
+    def load_file(self, path: str | Path, *, where: str | None = None) -> Task:
+        """Read, validate and register the task that the YAML file ``path`` defines."""
+        return self.add(read_task_file(path, where=where))
+
+    def get(self, name: str, *, where: str | None = None) -> Task:
+        """The task called ``name``; an unknown name is a user error with the closest known names."""
+        try:
+            return self._tasks[name]
+        except KeyError:
+            close = difflib.get_close_matches(name, self._tasks, n=3)
+            hint = f"did you mean {', '.join(close)}?" if close else "run `codestilts tasks` for the list"
+            raise UserError(f"unknown task {name!r}", where=where, hint=hint) from None
+
+    def all(self) -> list[Task]:
+        return sorted(self._tasks.values(), key=lambda t: t.name)
+
+    def task_for(self, identity: Mapping[str, Any]) -> Task:
+        """The task a stage's ``identity`` (see :meth:`Task.identity`) names, with its options."""
+        task = self.get(identity["name"]).with_options(TaskOptions(**identity.get("options", {})))
+        return task.from_source(identity.get("source", "local"))
+
+    def mixture(self, name: str) -> tuple[str, ...] | None:
+        """The registered members of the mixture ``name``; None when ``name`` is no mixture."""
+        if name not in self.mixtures:
+            return None
+        return tuple(t for t in self.mixtures[name] if t in self._tasks)
 
 
-def get_task(name: str, *, where: str | None = None) -> Task:
-    """The task called ``name``; an unknown name is a user error with the closest known names."""
-    try:
-        return _TASKS[name]
-    except KeyError:
-        close = difflib.get_close_matches(name, _TASKS, n=3)
-        hint = f"did you mean {', '.join(close)}?" if close else "run `codestilts tasks` for the list"
-        raise UserError(f"unknown task {name!r}", where=where, hint=hint) from None
-
-
-def task_for(identity: Mapping[str, Any]) -> Task:
-    """The task a stage's ``identity`` (see :meth:`Task.identity`) names, with its options."""
-    task = get_task(identity["name"]).with_options(TaskOptions(**identity.get("options", {})))
-    return task.from_source(identity.get("source", "local"))
-
-
-def _root(task: Task, data_dir: Path | None) -> Path:
-    """The data folder, required only by tasks with files in it (a task file's paths are absolute)."""
-    own_files = bool(task.data_files) and all(Path(f).is_absolute() for f in task.data_files)
-    if task.source == "hf" or own_files or (not task.data_files and data_dir is None):
-        return data_dir or Path("/")
-    return require_data_dir(data_dir, task.name, hub=task.hf_dataset if task.load_from_hub else None)
-
-
-def check_data(task: Task, data_dir: Path | None, *, where: str | None = None) -> None:
-    """Fail early, naming the file, when the data a task needs is not in the data folder."""
-    _check_files(task, _root(task, data_dir), where)
-    if task.data_files and all(Path(f).is_absolute() for f in task.data_files):
-        load(task, data_dir)  # a task file's own data: every record is checked before any stage runs
-
-
-def _check_files(task: Task, root: Path, where: str | None = None) -> None:
-    missing = [] if task.source == "hf" else missing_files(root, task.data_files)
-    if missing:
-        if task.load_from_hub is not None:
-            online = f"; or, online, data_source: hf to load Hugging Face dataset {task.hf_dataset}"
-        else:
-            online = f"; online it is Hugging Face dataset {task.hf_dataset}" if task.hf_dataset else ""
-        raise UserError(
-            f"task {task.name!r} needs {missing[0]}, which does not exist",
-            where=where,
-            hint=f"fetch that file and put it there (the data folder is {root}, laid out as ../shared/data){online}",
-        )
-
-
-def load(task: Task, data_dir: Path | None) -> TaskData:
-    """All records of a task, read once per process."""
-    root = _root(task, data_dir)
-    key = (task.name, task.options, task.source, root)
-    if key not in _LOADED:
-        _check_files(task, root)
-        _LOADED[key] = task.read(root)
-    return _LOADED[key]
-
-
-def records(task: Task, data_dir: Path | None, language: str, split: str) -> list[Record]:
-    if split not in SPLITS:
-        raise ValueError(f"unknown split {split!r}")
-    data = load(task, data_dir)
-    if language not in data:
-        raise UserError(f"task {task.name!r} has no data for language {language!r}")
-    return data[language].get(split, [])
+TASKS = Registry((task for module in BUILT_IN for task in module.TASKS), MIXTURES)

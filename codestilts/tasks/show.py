@@ -7,7 +7,8 @@ from pathlib import Path
 
 from codestilts.errors import UserError
 from codestilts.tasks.base import SPLITS, Record, Task
-from codestilts.tasks.registry import get_task, load
+from codestilts.tasks.loading import load
+from codestilts.tasks.registry import TASKS
 
 MAX_FIELD = 600
 
@@ -39,13 +40,14 @@ def render_record(record: Record, task: Task) -> str:
 def render_task(name: str | None, data_dir: Path | None) -> str:
     if not name:
         raise UserError("`codestilts tasks show` needs a task name")
-    task = get_task(name)
+    task = TASKS.get(name)
     data = load(task, data_dir)
     out = [
         f"{task.name}: {task.description}",
-        f"format {task.format.value}; metric {task.metric}; source language {task.source_language}"
+        f"format {task.format.name}; metric {task.metric}; source language {task.source_language}"
         + (f"; labels {', '.join(task.labels)}" if task.labels else "")
-        + (f"; Hugging Face {task.hf_dataset}" if task.hf_dataset else ""),
+        + (f"; Hugging Face {task.hf_dataset}" if task.hf_dataset else "")
+        + (f"; defined in {task.origin}" if task.origin else ""),
         f"splits: {task.splits_note}",
         "",
         f"{'language':<10} " + " ".join(f"{s:>7}" for s in SPLITS),

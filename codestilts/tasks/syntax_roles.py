@@ -65,15 +65,14 @@ from pathlib import Path
 from tree_sitter import Node, Tree
 
 from codestilts.tasks import humaneval, mbxp
-from codestilts.tasks.base import Format, Record, TaggingExample, Task, TaskData
+from codestilts.formats import TOKEN_TAGGING, TaggingExample
+from codestilts.tasks.base import Record, Task, TaskData
 from codestilts.tasks.code_pairs import split_by_problem
-from codestilts.tasks.code_text import parser_for
+from codestilts.tasks.code_text import parser_for, with_grammar
 from codestilts.tasks.splits import HUMANEVAL_PROBLEMS, MBPP_PROBLEMS
 
 TAGS = ("keyword", "function", "variable", "type", "property", "number", "string", "literal", "operator", "punctuation", "comment")
 LANGUAGES = ("python", "cpp", "java", "js", "go", "rust", "ts", "kotlin", "ruby", "php", "csharp", "perl", "scala", "swift")
-VERSION = "2"
-"""Enters the stage hash of every task tagged here: bump it when a rule changes."""
 
 _PUNCTUATION = frozenset("()[]{},;:.") | {"::", "->", "=>", "...", "?.", "?->", "&.", "$", "@", "\\", "<?php", "?>", "#"}
 _LITERALS = frozenset({"true", "false", "True", "False", "None", "null", "nil", "NULL", "nullptr", "undefined", "undef"})
@@ -107,6 +106,7 @@ _MAX_OPEN = 8
 
 def tag_code(code: str, language: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The words of ``code`` and their tag names."""
+    language = with_grammar(language).name
     source = code.encode()
     words: list[str] = []
     tags: list[str] = []
@@ -350,19 +350,17 @@ class _Rule:
 
 def load_syntax_roles(data_dir: Path) -> TaskData:
     per_language: dict[str, list[tuple[str, str, str]]] = {lang: [] for lang in LANGUAGES}
-    for lang, problems in humaneval.read_table(data_dir, humaneval.HUMANEVAL_X_FILES).items():
+    for lang, problems in humaneval.read_humaneval(data_dir, humaneval.HUMANEVAL_X_FILES).items():
         per_language[lang] += [(s.id, s.group, s.code) for s in problems.values()]
-    for lang, problems in mbxp.read_table(data_dir, tuple(mbxp.FILES), prompts_only=True).items():
+    for lang, problems in mbxp.read_mbxp(data_dir, tuple(mbxp.FILES), prompts_only=True).items():
         per_language[lang] += [(s.id, s.group, s.code) for s in problems.values()]
     return split_by_problem({lang: tagging_examples(snippets, lang) for lang, snippets in per_language.items()}, _Rule())
 
 
-from codestilts.tasks.registry import register  # noqa: E402  (after the helpers it registers)
-
-register(
+TASKS = (
     Task(
         name="syntax-roles",
-        format=Format.TOKEN_TAGGING,
+        format=TOKEN_TAGGING,
         languages=LANGUAGES,
         source_language="python",
         metric="accuracy",
@@ -375,6 +373,5 @@ register(
         data_files=(*humaneval.HUMANEVAL_X_FILES.values(), *mbxp.FILES.values()),
         hf_dataset="THUDM/humaneval-x, mxeval/mbxp",
         load=load_syntax_roles,
-        version=VERSION,
-    )
+    ),
 )

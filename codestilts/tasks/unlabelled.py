@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from codestilts.tasks.base import Format, Task, TaskData, TextItem
+from codestilts.data import read_jsonl
+from codestilts.formats import MLM, TextItem
+from codestilts.tasks.base import Task, TaskData
 from codestilts.tasks.code_pairs import split_by_problem
-from codestilts.tasks.files import read_jsonl
 from codestilts.tasks.humaneval import HUMANEVAL_X_FILES, LANGUAGES, problem_group
-from codestilts.tasks.registry import register
 from codestilts.tasks.splits import HUMANEVAL_PROBLEMS
 
 
@@ -31,10 +31,10 @@ def load_code_mlm(data_dir: Path) -> TaskData:
     return {lang: {"train": splits["train"], "dev": splits["dev"], "test": []} for lang, splits in data.items()}
 
 
-register(
+TASKS = (
     Task(
         name="code-mlm",
-        format=Format.MLM,
+        format=MLM,
         languages=LANGUAGES,
         source_language="python",
         metric="loss",
@@ -43,5 +43,5 @@ register(
         data_files=tuple(HUMANEVAL_X_FILES.values()),
         hf_dataset="THUDM/humaneval-x",
         load=load_code_mlm,
-    )
+    ),
 )

@@ -2,7 +2,7 @@
 
 ```yaml
 name: my-defects
-format: classification            # any canonical format but generation and mlm
+format: classification            # any format but mlm (codestilts/formats/)
 languages: [python, java]         # source first unless source_language says otherwise
 labels: [correct, buggy]          # classification, pair_classification, token_tagging
 fields: {text: func, label: target}   # record field -> column of the data
@@ -20,7 +20,6 @@ one id and a listed language without data are each one :class:`UserError`.
 
 from __future__ import annotations
 
-import csv
 import json
 import reprlib
 from collections.abc import Iterator
@@ -28,63 +27,59 @@ from dataclasses import fields as dataclass_fields
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import Field, field_validator, model_validator
 
-from codestilts.config import read_yaml
 from codestilts.errors import UserError
-from codestilts.tasks import base
-from codestilts.tasks.base import SPLITS, Format, Task, TaskData
-from codestilts.tasks.files import open_text, read_jsonl, reading
+from codestilts.schema import LanguageName, Strict, key_lines, read_yaml, validate
+from codestilts.data import Row, read_rows
+from codestilts.formats import FORMATS, Format, Record, Role
+from codestilts.tasks.base import SPLITS, Task, TaskData
 from codestilts.tasks.hub import hub_rows
-from codestilts.tasks.registry import _TASKS, register
 
-RECORDS: dict[Format, type] = {
-    Format.CLASSIFICATION: base.ClassificationExample,
-    Format.PAIR_CLASSIFICATION: base.PairExample,
-    Format.MULTIPLE_CHOICE: base.MultipleChoiceExample,
-    Format.SPAN_EXTRACTION: base.SpanExample,
-    Format.TOKEN_TAGGING: base.TaggingExample,
-    Format.RETRIEVAL: base.RetrievalItem,
-}
-DEFAULT_METRIC = {Format.SPAN_EXTRACTION: "f1", Format.RETRIEVAL: "acc@1"}
-LABELLED = {Format.CLASSIFICATION, Format.PAIR_CLASSIFICATION, Format.TOKEN_TAGGING}
+DEFINABLE: frozenset[Role] = frozenset({"intermediate", "target", "probe"})
+"""A task file defines a task of a format whose tasks train or are evaluated (not pretraining text)."""
 SPAN_FIELDS = ("answer_start", "answer_text")
 """A span task gives the answer as its start character and its text instead of ``spans``."""
-CSV_FIELD_LIMIT = 1 << 28
-"""Bytes a CSV/TSV cell may hold (Python's default, 128 KiB, is less than some source files)."""
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class HfSource(Strict):
     id: str
     config: str | None = None
-    language: str
+    language: LanguageName
     splits: dict[str, str] = Field(description="our split (train/dev/test) -> the dataset's split name")
 
 
 class TaskFile(Strict):
     name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
-    format: Format
-    languages: list[str] = Field(min_length=1)
-    source_language: str | None = None
+    format: str
+    languages: list[LanguageName] = Field(min_length=1)
+    source_language: LanguageName | None = None
     metric: str | None = None
     description: str = ""
     labels: list[str] = []
     fields: dict[str, str] = {}
-    data: dict[str, dict[str, str]] | None = None
+    data: dict[LanguageName, dict[str, str]] | None = None
     hf: HfSource | None = None
+
+    @property
+    def fmt(self) -> Format:
+        return FORMATS[self.format]
+
+    @field_validator("format")
+    @classmethod
+    def _known(cls, name: str) -> str:
+        definable = [f.name for f in FORMATS.values() if f.roles & DEFINABLE]
+        if name not in definable:
+            what = "cannot be defined in a task file" if name in FORMATS else "is unknown"
+            raise ValueError(f"format {name!r} {what} (expected one of {', '.join(definable)})")
+        return name
 
     @model_validator(mode="after")
     def _consistent(self) -> TaskFile:
-        if self.format not in RECORDS:
-            raise ValueError(f"format {self.format.value!r} cannot be defined in a task file")
         if (self.data is None) == (self.hf is None):
             raise ValueError("give exactly one of data (local files) and hf (a Hugging Face dataset)")
-        if self.format in LABELLED and not self.labels:
-            raise ValueError(f"a {self.format.value} task needs labels")
+        if self.fmt.labelled and not self.labels:
+            raise ValueError(f"a {self.format} task needs labels")
         for split in [s for per in (self.data or {}).values() for s in per] + list(self.hf.splits if self.hf else []):
             if split not in SPLITS:
                 raise ValueError(f"unknown split {split!r} (expected {', '.join(SPLITS)})")
@@ -93,71 +88,31 @@ class TaskFile(Strict):
         return self
 
 
-def load_task_file(path: str | Path, *, where: str | None = None) -> Task:
-    """Read, validate and register the task that ``path`` defines (again: the same task)."""
+def read_task_file(path: str | Path, *, where: str | None = None) -> Task:
+    """The task that the YAML file ``path`` defines, validated (:meth:`Registry.load_file` registers it)."""
     path = Path(path).expanduser().resolve()
     if not path.is_file():
         raise UserError(f"task file not found: {path}", where=where)
-    _, raw = read_yaml(path)
-    try:
-        spec = TaskFile.model_validate(raw)
-    except ValidationError as err:
-        first = err.errors()[0]
-        key = ".".join(str(p) for p in first["loc"]) or "(top level)"
-        raise UserError(first["msg"].removeprefix("Value error, "), where=f"{path}: {key}") from None
-    existing = _TASKS.get(spec.name)
-    if existing is not None:
-        if existing.description.endswith(f"[{path}]"):
-            return existing
-        raise UserError(f"task {spec.name!r} is already defined (built in or by another file)", where=str(path))
+    text, raw = read_yaml(path)
+    spec = validate(TaskFile, raw, source=str(path), lines=key_lines(text))
     files = tuple(str((path.parent / f).resolve()) for per in (spec.data or {}).values() for f in per.values())
-    return register(
-        Task(
-            name=spec.name,
-            format=spec.format,
-            languages=tuple(spec.languages),
-            source_language=spec.source_language or spec.languages[0],
-            metric=spec.metric or DEFAULT_METRIC.get(spec.format, "accuracy"),
-            labels=tuple(spec.labels),
-            description=f"{spec.description} [{path}]".strip(),
-            splits_note="as given by the task file",
-            data_files=files,
-            hf_dataset=spec.hf.id if spec.hf else None,
-            load=lambda _data_dir: _load(spec, path),
-        )
+    return Task(
+        name=spec.name,
+        format=spec.fmt,
+        languages=tuple(spec.languages),
+        source_language=spec.source_language or spec.languages[0],
+        metric=spec.metric or spec.fmt.metric,
+        labels=tuple(spec.labels),
+        description=spec.description,
+        splits_note="as given by the task file",
+        data_files=files,
+        hf_dataset=spec.hf.id if spec.hf else None,
+        load=lambda _data_dir: _load(spec, path),
+        origin=str(path),
     )
 
 
-def _rows(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
-    """``(file:line, row)`` of a jsonl, json (a list of objects), csv or tsv file, gzipped or not."""
-    suffixes = [s for s in path.suffixes if s != ".gz"]
-    kind = suffixes[-1] if suffixes else ""
-    if not path.is_file():
-        raise UserError(f"data file not found: {path}")
-    if kind == ".jsonl":
-        for number, row in enumerate(read_jsonl(path), start=1):
-            yield f"{path}:{number}", row  # read_jsonl skips blank lines; numbers count records
-    elif kind == ".json":
-        with reading(path), open_text(path) as handle:
-            try:
-                rows = json.load(handle)
-            except json.JSONDecodeError as err:
-                raise UserError(f"not valid JSON ({err.msg})", where=f"{path}:{err.lineno}") from None
-        if not isinstance(rows, list):
-            raise UserError("expected a JSON list of objects", where=str(path))
-        for number, row in enumerate(rows, start=1):
-            yield f"{path}: record {number}", row
-    elif kind in (".csv", ".tsv"):
-        csv.field_size_limit(max(csv.field_size_limit(), CSV_FIELD_LIMIT))
-        with reading(path), open_text(path) as handle:
-            reader = csv.DictReader(handle, delimiter="\t" if kind == ".tsv" else ",")
-            for row in reader:
-                yield f"{path}:{reader.line_num}", row
-    else:
-        raise UserError("unknown data file type (expected .jsonl, .json, .csv or .tsv, optionally .gz)", where=str(path))
-
-
-def _hf_rows(source: HfSource, split: str) -> Iterator[tuple[str, dict[str, Any]]]:
+def _hf_rows(source: HfSource, split: str) -> Iterator[Row]:
     return hub_rows(source.id, source.config, split, hint="offline? export it to a jsonl file and name it under data: instead of hf:")
 
 
@@ -165,7 +120,7 @@ def _load(spec: TaskFile, path: Path) -> TaskData:
     if spec.hf is not None:
         sources = {spec.hf.language: {split: _hf_rows(spec.hf, name) for split, name in spec.hf.splits.items()}}
     else:
-        sources = {lang: {split: _rows((path.parent / f).resolve()) for split, f in per.items()} for lang, per in (spec.data or {}).items()}
+        sources = {lang: {split: read_rows((path.parent / f).resolve()) for split, f in per.items()} for lang, per in (spec.data or {}).items()}
     missing = [lang for lang in spec.languages if lang not in sources]
     if missing:
         raise UserError(f"task {spec.name!r} lists language {missing[0]!r} but has no data for it", where=f"{path}: data")
@@ -180,9 +135,9 @@ def _load(spec: TaskFile, path: Path) -> TaskData:
     return data
 
 
-def _records(spec: TaskFile, rows: Iterator[tuple[str, Any]]) -> list[base.Record]:
+def _records(spec: TaskFile, rows: Iterator[Row]) -> list[Record]:
     """The records of one split; two with the same id are a user error (an id names one example)."""
-    records: list[base.Record] = []
+    records: list[Record] = []
     first: dict[str, str] = {}
     for where, row in rows:
         record = _record(spec, where, row)
@@ -193,10 +148,10 @@ def _records(spec: TaskFile, rows: Iterator[tuple[str, Any]]) -> list[base.Recor
     return records
 
 
-def _record(spec: TaskFile, where: str, row: Any) -> base.Record:
+def _record(spec: TaskFile, where: str, row: Any) -> Record:
     if not isinstance(row, dict):
         raise UserError("expected an object (a mapping of fields)", where=where)
-    record_type = RECORDS[spec.format]
+    record_type = spec.fmt.record
 
     def get(name: str, default: Any = KeyError) -> Any:
         column = spec.fields.get(name, name)
@@ -232,11 +187,12 @@ def _record(spec: TaskFile, where: str, row: Any) -> base.Record:
                 values[f.name] = value
         except (TypeError, ValueError):
             raise UserError(f"bad value for {f.name}", where=f"{where}: {column}") from None
-    if spec.format is Format.MULTIPLE_CHOICE and not 0 <= values["label"] < len(values["choices"]):
-        raise UserError(f"label {values['label']} is not an index of the {len(values['choices'])} choices", where=f"{where}: {spec.fields.get('label', 'label')}")
-    if spec.format is Format.TOKEN_TAGGING and len(values["tags"]) != len(values["words"]):
-        raise UserError("words and tags differ in length", where=f"{where}: {spec.fields.get('tags', 'tags')}")
-    return record_type(**values)
+    record = record_type(**values)
+    problem = spec.fmt.check(record)
+    if problem is not None:
+        field, message = problem
+        raise UserError(message, where=f"{where}: {spec.fields.get(field, field)}")
+    return record
 
 
 def _as_list(value: Any, where: str, column: str) -> list:
@@ -251,8 +207,9 @@ def _as_list(value: Any, where: str, column: str) -> list:
 
 
 def _label(spec: TaskFile, value: Any, where: str, column: str) -> int:
-    """A label by name (or its index written as text for numbered label sets); MC labels are indices."""
-    if spec.format is Format.MULTIPLE_CHOICE:
+    """A label by name (or its index written as text for numbered label sets); a format without a
+    label set (multiple choice) labels by index."""
+    if not spec.fmt.labelled:
         if isinstance(value, bool) or not str(value).lstrip("-").isdigit():
             raise UserError(f"expected a choice index, got {reprlib.repr(value)}", where=f"{where}: {column}")
         return int(value)

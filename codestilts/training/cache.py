@@ -2,10 +2,10 @@
 run of the same task with the same tokenizer and maximum length does no tokenisation at all.
 
 An entry is keyed by a readable name (``task/language/split``) and a digest of everything that
-decides the features: the records themselves (so a task's version, its options and the
-``max_*_examples`` subset are all covered), the tokenizer (its class, its full serialised
+decides the features: the format and the records themselves (so a task's loader, its options and
+the ``max_*_examples`` subset are all covered), the tokenizer (its class, its full serialised
 definition or vocabulary, its special tokens and sides), the maximum length, and the versions of
-``encode`` and of the ``tokenizers`` library.
+the formats' ``encode`` and of the ``tokenizers`` library.
 
 Where: ``$CODESTILTS_CACHE/features`` (default ``~/.cache/codestilts/features``); ``CODESTILTS_CACHE=off``
 turns the cache off. An entry is written to a temporary folder and renamed into place, so a killed
@@ -29,11 +29,10 @@ from transformers import PreTrainedTokenizerBase
 
 from codestilts.cache_home import cache_home
 from codestilts.progress import log
-from codestilts.tasks.base import Record
-from codestilts.training.features import Feature, encode
+from codestilts.formats import Feature, Format, Record, records_digest
 
 FEATURES_VERSION = "1"
-"""Bumped whenever :func:`encode` changes what it returns, so that old entries are not read."""
+"""Bumped whenever a format's ``encode`` changes what it returns, so that old entries are not read."""
 
 
 def cache_root() -> Path | None:
@@ -59,19 +58,10 @@ def tokenizer_fingerprint(tokenizer: PreTrainedTokenizerBase) -> str:
     return hashlib.sha256(json.dumps(described, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def records_digest(records: Sequence[Record]) -> str:
-    """A digest of the records' content (their dataclass reprs, type names included)."""
-    digest = hashlib.sha256()
-    for record in records:
-        digest.update(repr(record).encode())
-        digest.update(b"\0")
-    return digest.hexdigest()
-
-
-def entry_name(name: str, records: Sequence[Record], tokenizer: PreTrainedTokenizerBase, max_length: int) -> str:
+def entry_name(name: str, fmt: Format, records: Sequence[Record], tokenizer: PreTrainedTokenizerBase, max_length: int) -> str:
     """The folder name of a cache entry: the readable ``name`` and a digest of everything else."""
     key = json.dumps(
-        [records_digest(records), tokenizer_fingerprint(tokenizer), max_length, FEATURES_VERSION, tokenizers.__version__]
+        [fmt.name, records_digest(records), tokenizer_fingerprint(tokenizer), max_length, FEATURES_VERSION, tokenizers.__version__]
     )
     readable = "".join(c if c.isalnum() or c in "-." else "_" for c in name)
     return f"{readable}-{hashlib.sha256(key.encode()).hexdigest()[:20]}"
@@ -96,19 +86,19 @@ def _write(path: Path, features: list[Feature]) -> None:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def encode_cached(records: Sequence[Record], tokenizer: PreTrainedTokenizerBase, max_length: int, *, name: str) -> list[Feature]:
-    """:func:`encode`, read from the cache when an entry exists, else computed and stored there.
+def encode_cached(fmt: Format, records: Sequence[Record], tokenizer: PreTrainedTokenizerBase, max_length: int, *, name: str) -> list[Feature]:
+    """``fmt.encode``, read from the cache when an entry exists, else computed and stored there.
 
     ``name`` (``task/language/split``) only makes entries readable; the digest decides a hit.
     """
     root = cache_root()
     if root is None or not records:
-        return encode(records, tokenizer, max_length)
+        return fmt.encode(records, tokenizer, max_length)
     disable_progress_bars()
-    path = root / entry_name(name, records, tokenizer, max_length)
+    path = root / entry_name(name, fmt, records, tokenizer, max_length)
     if path.is_dir():
         return _read(path)
-    features = encode(records, tokenizer, max_length)
+    features = fmt.encode(records, tokenizer, max_length)
     try:
         _write(path, features)
     except OSError as err:  # a full or read-only disk costs the next run its tokenisation, nothing more

@@ -34,9 +34,8 @@ from codestilts.config import TrainConfig
 from codestilts.models.task_model import TaskModel
 from codestilts.progress import log, progress_bar
 from codestilts.store import seal
-from codestilts.tasks.base import Format
-from codestilts.training.features import Feature, collator
-from codestilts.training.sampling import BatchStream, TaskSampler, feature_length
+from codestilts.formats import Feature, Format
+from codestilts.training.sampling import BatchStream, TaskSampler
 
 DevScore = Callable[[TaskModel], dict[str, float]]
 """Dev metrics of the model; the key ``score`` is what selection maximises."""
@@ -161,11 +160,11 @@ def fit(
     streams = [
         BatchStream(
             len(s.features), cfg.batch_size, seed, i, accelerator.process_index, accelerator.num_processes,
-            lengths=[feature_length(f) for f in s.features] if cfg.group_by_length else None,
+            lengths=[s.format.length(f) for f in s.features] if cfg.group_by_length else None,
         )
         for i, s in enumerate(sources)
     ]
-    collate = [collator(s.format, tokenizer) for s in sources]
+    collate = [s.format.collator(tokenizer) for s in sources]
     optimizer = _optimizer(model, cfg)
     scheduler = get_linear_schedule_with_warmup(optimizer, round(cfg.warmup_ratio * total), total)
     model, optimizer, scheduler = accelerator.prepare(model, optimizer, scheduler)

@@ -65,18 +65,6 @@ class TaskSampler:
         self.rng.bit_generator.state = state
 
 
-def feature_length(feature: dict[str, Any]) -> int:
-    """The tokens a feature adds to a padded batch: its longest sequence (a multiple-choice feature
-    holds one per choice), plus the query side of a retrieval pair, which is padded separately."""
-    total = 0
-    for key in ("input_ids", "query_input_ids"):
-        sequences = feature.get(key)
-        if sequences:
-            nested = not isinstance(sequences[0], int)
-            total += max(map(len, sequences)) if nested else len(sequences)
-    return total
-
-
 def length_grouped_batches(lengths: Sequence[int], batch_size: int, rng: np.random.Generator) -> list[np.ndarray]:
     """One epoch's batches of similar lengths: Transformers' grouping (a random permutation cut into
     mega-batches of up to 50 batches, each sorted by length) cut into batches; the batch holding the

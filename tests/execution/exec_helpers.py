@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 
-from codestilts.execution.benchmarks import code_dir
-from codestilts.execution.languages import get_language
-from codestilts.execution.runner import execute
+from codestilts.data import resolve_data_dir
+from codestilts.execution.runner import run_program, runner_for
 from codestilts.execution.sandbox import Limits, bwrap_path, slot_processes
 
+DATA = resolve_data_dir() or Path(__file__).resolve().parents[2].parent / "shared" / "data"
+"""The real data folder: CODESTILTS_DATA, else ../shared/data beside the repository (conftest.py sets
+CODESTILTS_DATA to it for these tests)."""
 TEST_SLOT = 7  # uid 60007 when run as root: apart from the slots a parallel exec-eval uses
 
 
@@ -31,7 +34,7 @@ needs_bwrap = pytest.mark.skipif(_BWRAP_REASON is not None, reason=_BWRAP_REASON
 
 
 def needs_language(name: str):
-    reason = get_language(name).missing()
+    reason = runner_for(name).missing()
     return pytest.mark.skipif(reason is not None, reason=f"{name}: {reason}")
 
 
@@ -40,14 +43,14 @@ def needs_tool(tool: str):
 
 
 def needs_data(*parts: str):
-    path = code_dir().joinpath(*parts)
+    path = DATA.joinpath("code", *parts)
     return pytest.mark.skipif(not path.exists(), reason=f"data folder absent: {path} (set CODESTILTS_DATA)")
 
 
 def run(language: str, program, timeout: float = 5.0, slot: int = TEST_SLOT, limits_memory_mb: int = 1024, **kw):
     """``program``: a Source (program + tests) or a string of trusted test code."""
     limits = Limits(wall_s=timeout, cpu_s=max(1, int(timeout)), memory_mb=limits_memory_mb)
-    return execute(program, language, limits=limits, slot=slot, **kw)
+    return run_program(program, language, limits=limits, slot=slot, **kw)
 
 
 def processes_with_marker(marker: str) -> list[int]:

@@ -12,7 +12,7 @@ import pytest
 
 from codestilts.execution import cgroup
 from codestilts.execution.harness import Source
-from codestilts.execution.languages import get_language
+from codestilts.execution.runner import runner_for
 from codestilts.execution.verdict import Verdict
 
 from exec_helpers import assert_nothing_left, needs_bwrap, needs_language, needs_tool, run
@@ -180,7 +180,7 @@ def test_java_assert_is_enforced():
 
 @needs_language("c")
 def test_c_assert_is_never_compiled_out():
-    assert "-DNDEBUG" not in get_language("c").compile and "-UNDEBUG" in get_language("c").compile
+    assert "-DNDEBUG" not in runner_for("c").compile and "-UNDEBUG" in runner_for("c").compile
     body = "#include <assert.h>\nint add(int a, int b) {{ return a + b{bug}; }}\nint main() {{ assert(add(1, 1) == 2); return 0; }}\n"
     contained("c", body.format(bug=" + 1"), Verdict.FAILED)
     contained("c", body.format(bug=""), Verdict.PASSED)
@@ -243,7 +243,7 @@ def test_a_slot_held_elsewhere_is_skipped():
 
 @pytest.mark.parametrize("case,language,program,test", [pytest.param(*c, id=c[0]) for c in CASES])
 def test_a_wrong_program_is_never_passed_nor_left_out_of_pass_at_k(case, language, program, test):
-    reason = get_language(language).missing()
+    reason = runner_for(language).missing()
     if reason:
         pytest.skip(f"{language}: {reason}")
     if case in ROOT_ONLY and os.geteuid() != 0:
@@ -256,7 +256,7 @@ def test_a_wrong_program_is_never_passed_nor_left_out_of_pass_at_k(case, languag
 
 @pytest.mark.parametrize("language", sorted(CORRECT))
 def test_the_same_tests_pass_a_right_answer(language):
-    reason = get_language(language).missing()
+    reason = runner_for(language).missing()
     if reason:
         pytest.skip(f"{language}: {reason}")
     out = run(language, Source(*CORRECT[language]), timeout=20)

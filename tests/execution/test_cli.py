@@ -112,11 +112,11 @@ def test_sandbox_none_warns_loudly(tmp_path, capsys):
 
 def test_without_cgroups_the_workers_are_capped_by_available_memory(capsys):
     from codestilts.execution.cli import memory_bound_capacity
-    from codestilts.execution.languages import get_language
+    from codestilts.execution.runner import runner_for
 
     with open("/proc/meminfo") as fh:
         available_mb = next(int(line.split()[1]) for line in fh if line.startswith("MemAvailable:")) // 1024
-    allowed = memory_bound_capacity(10_000, [get_language("python"), get_language("java")])
+    allowed = memory_bound_capacity(10_000, [runner_for("python"), runner_for("java")])
     assert 1 <= allowed <= max(1, available_mb // 3072)
     assert "no per-sample memory cgroup" in capsys.readouterr().err
 
@@ -125,10 +125,10 @@ def test_without_cgroups_the_workers_are_capped_by_available_memory(capsys):
 @needs_bwrap
 @needs_data("humaneval-x", "humaneval_rust.jsonl.gz")
 def test_a_known_benchmark_defect_is_named_in_the_results_and_summary(tmp_path, capsys):
-    from codestilts.execution.languages import get_language
+    from codestilts.execution.runner import runner_for
 
-    if get_language("rust").missing():
-        pytest.skip(get_language("rust").missing())
+    if runner_for("rust").missing():
+        pytest.skip(runner_for("rust").missing())
     p = load_problems("humaneval-x", "rust")["Rust/32"]  # its tests are commented out
     samples = write_samples(tmp_path / "s.jsonl", [{"task_id": p.task_id, "completion": p.canonical_solution}])
     out = tmp_path / "r.jsonl"

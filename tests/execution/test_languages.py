@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from codestilts.execution.languages import LANGUAGES, get_language
+from codestilts.errors import UserError
+from codestilts.execution.runner import runner_for
+from codestilts.execution.runners import RUNNERS
 from codestilts.execution.verdict import Verdict
 
 from exec_helpers import needs_bwrap, needs_language, run
@@ -21,8 +23,8 @@ PROGRAMS = {
     "java": ("public class Main {{ static int add(int a, int b) {{ return a + b{bug}; }}\n"
              "  public static void main(String[] args) {{ if (add(1, 1) != 2) throw new AssertionError(); }} }}\n",
              "public class Main { void f( }"),
-    "javascript": ("const add = (a, b) => a + b{bug};\nconsole.assert(add(1, 1) === 2);\n", "const x = ;\n"),
-    "typescript": ("import * as assert from 'assert'\nconst add = (a: number, b: number): number => a + b{bug};\n"
+    "js": ("const add = (a, b) => a + b{bug};\nconsole.assert(add(1, 1) === 2);\n", "const x = ;\n"),
+    "ts": ("import * as assert from 'assert'\nconst add = (a: number, b: number): number => a + b{bug};\n"
                    "assert.deepEqual(add(1, 1), 2, 'Exception --- test case 0 failed to pass');\n",
                    "const x: number = ;\n"),
     "go": ("package main\n\nimport (\n\t\"testing\"\n\t\"github.com/stretchr/testify/assert\"\n)\n\n"
@@ -52,13 +54,13 @@ PROGRAMS = {
 
 
 def test_every_runnable_language_has_a_test_program():
-    runnable = {name for name, lang in LANGUAGES.items() if lang.unavailable_reason is None}
+    runnable = {name for name, runner in RUNNERS.items() if runner.unavailable_reason is None}
     assert runnable == set(PROGRAMS)
 
 
 @pytest.mark.parametrize("name", sorted(PROGRAMS))
 def test_runner_verdicts(name):
-    reason = get_language(name).missing()
+    reason = runner_for(name).missing()
     if reason:
         pytest.skip(f"{name}: {reason}")
     template, broken = PROGRAMS[name]
@@ -91,11 +93,11 @@ def test_typescript_type_errors_do_not_stop_the_run_as_in_mxeval():
 
 
 def test_swift_is_reported_unavailable():
-    assert "Swift" in (get_language("swift").missing() or "")
+    assert "Swift" in (runner_for("swift").missing() or "")
 
 
 def test_aliases_resolve():
-    assert get_language("JS").name == "javascript"
-    assert get_language("c++").name == "cpp"
-    with pytest.raises(KeyError):
-        get_language("cobol")
+    assert runner_for("JS").name == runner_for("javascript").name == "js"
+    assert runner_for("c++").name == "cpp"
+    with pytest.raises(UserError, match="unknown language 'cobol'"):
+        runner_for("cobol")

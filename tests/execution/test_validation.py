@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import pytest
 
-from codestilts.execution.benchmarks import build_source, code_dir, load_problems
-from codestilts.execution.languages import get_language
+from codestilts.execution.benchmarks import build_source, load_problems
+from codestilts.execution.runner import runner_for
 from codestilts.execution.verdict import Verdict
 
-from exec_helpers import needs_bwrap, needs_data, run
+from exec_helpers import DATA, needs_bwrap, needs_data, run
 
 pytestmark = [pytest.mark.data, pytest.mark.slow, needs_bwrap]
 
@@ -19,11 +19,11 @@ TASKS = [0, 162]  # 162 is string_to_md5: OpenSSL in C++, js-md5 in JS, crypto/m
 
 
 def needs_data_path(benchmark):
-    return code_dir() / benchmark
+    return DATA / "code" / benchmark
 
 
 def _skip_missing(lang):
-    reason = get_language(lang).missing()
+    reason = runner_for(lang).missing()
     if reason:
         pytest.skip(f"{lang}: {reason}")
 

@@ -1,6 +1,6 @@
 """The verdict rules on synthetic sandbox results: no sandbox needed."""
 
-from codestilts.execution.languages import get_language
+from codestilts.execution.runner import runner_for
 from codestilts.execution.sandbox import Limits, SandboxResult, Step, StepResult
 from codestilts.execution.verdict import Verdict, judge
 
@@ -14,7 +14,7 @@ def result(compile_rc, run_rc, stderr="", stdout="", wall=0.5, started=("compile
 
 
 def verdict(res, lang="cpp"):
-    return judge(res, STEPS, get_language(lang)).verdict
+    return judge(res, STEPS, runner_for(lang)).verdict
 
 
 def test_exit_zero_passes_only_with_the_tests_completion_report():
@@ -29,12 +29,12 @@ def test_a_step_without_status_is_the_programs_fault_once_started():
 
 def test_an_output_at_its_size_limit_is_the_output_limit_whatever_the_exit():
     res = result(0, 1, stderr="E" * 5000, output_limited=True)
-    assert judge(res, STEPS, get_language("python")).reason == "output limit exceeded"
+    assert judge(res, STEPS, runner_for("python")).reason == "output limit exceeded"
 
 
 def test_a_cgroup_oom_kill_is_the_memory_limit():
     res = result(0, 137, extra={"oom_kills": 1})
-    assert judge(res, STEPS, get_language("cpp")).reason.startswith("memory limit exceeded")
+    assert judge(res, STEPS, runner_for("cpp")).reason.startswith("memory limit exceeded")
 
 
 def test_compile_failure_is_compile_error_and_run_never_counts():

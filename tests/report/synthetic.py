@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from codestilts.report.bootstrap import example_score
+from codestilts.formats import get_format
 from codestilts.store import Store, write_json, write_text
 
 
@@ -25,11 +25,16 @@ class Stage:
     source: str = "python"
     role: str = "target"
 
+    @property
+    def format(self) -> str:
+        """Probes are retrieval; the targets here have defect-style rows (classification)."""
+        return "retrieval" if self.role == "probe" else "classification"
 
-def metrics_of(rows: Sequence[Mapping[str, Any]], metric: str) -> dict[str, dict[str, float]]:
+
+def metrics_of(rows: Sequence[Mapping[str, Any]], fmt: str, metric: str) -> dict[str, dict[str, float]]:
     sums: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0])
     for row in rows:
-        num, den = example_score(row, metric)
+        num, den = get_format(fmt).example_score(row, metric)
         entry = sums[row["language"]]
         entry[0] += num
         entry[1] += den
@@ -47,11 +52,11 @@ def write_run(out: Path, options: Mapping[str, Sequence[str]], stages: Sequence[
     ]
     for index, stage in enumerate(stages):
         stage_id = f"{'probe' if stage.role == 'probe' else 'evaluate'}-{index}"
-        planned.append({"kind": "probe" if stage.role == "probe" else "evaluate", "id": stage_id, "params": {}, "parents": [],
+        planned.append({"kind": "probe" if stage.role == "probe" else "evaluate", "id": stage_id, "params": {"task": {"name": stage.task, "format": stage.format}}, "parents": [],
                         "labels": {"intermediate": stage.intermediate, "task": stage.task, "seed": stage.seed, "source": stage.source, "role": stage.role}})
         folder = store.stage(stage_id)
         folder.begin({"id": stage_id})
-        write_json(folder / "metrics.json", {"metric": stage.metric, "source_language": stage.source, "languages": metrics_of(stage.rows, stage.metric)})
+        write_json(folder / "metrics.json", {"metric": stage.metric, "source_language": stage.source, "languages": metrics_of(stage.rows, stage.format, stage.metric)})
         write_text(folder / "predictions.jsonl", "".join(json.dumps(r) + "\n" for r in stage.rows))
         folder.complete()
     write_json(out / "plan.json", {"name": "synthetic", "model": "tiny", "source_language": "python", "intermediate": list(options),

@@ -7,9 +7,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from codestilts.report.bootstrap import bootstrap, compare_groups, example_score, interval, load_scores, row_key, sentence, unit_of
-from codestilts.report.groups import NATURAL_LANGUAGES, Group
-from codestilts.tasks import all_tasks, get_task, load
+from codestilts.formats import get_format
+from codestilts.languages import is_natural
+from codestilts.report.bootstrap import bootstrap, compare_groups, interval, load_scores, row_key, sentence, unit_of
+from codestilts.report.groups import Group
+from codestilts.tasks import TASKS, load
 from tests.report.synthetic import Stage, problem_rows, write_run
 
 LANGUAGES = ("python", "java", "go", "rust")
@@ -85,19 +87,20 @@ def test_empty_group_is_reported_not_raised(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("row", "metric", "expected"),
+    ("fmt", "row", "metric", "expected"),
     [
-        ({"rank": 1}, "acc@1", (1.0, 1.0)),
-        ({"rank": 4}, "acc@1", (0.0, 1.0)),
-        ({"rank": 4}, "mrr", (0.25, 1.0)),
-        ({"exact_match": 0.0, "f1": 0.5}, "f1", (0.5, 1.0)),
-        ({"correct": 3, "tokens": 4}, "accuracy", (3.0, 4.0)),
-        ({"label": 1, "prediction": 0}, "accuracy", (0.0, 1.0)),
-        ({"label": 1, "prediction": 0}, "f1", None),
+        ("retrieval", {"rank": 1}, "acc@1", (1.0, 1.0)),
+        ("retrieval", {"rank": 4}, "acc@1", (0.0, 1.0)),
+        ("retrieval", {"rank": 4}, "mrr", (0.25, 1.0)),
+        ("span_extraction", {"exact_match": 0.0, "f1": 0.5}, "f1", (0.5, 1.0)),
+        ("token_tagging", {"correct": 3, "tokens": 4}, "accuracy", (3.0, 4.0)),
+        ("classification", {"label": 1, "prediction": 0}, "accuracy", (0.0, 1.0)),
+        ("multiple_choice", {"label": 2, "prediction": 2}, "accuracy", (1.0, 1.0)),
+        ("classification", {"label": 1, "prediction": 0}, "f1", None),
     ],
 )
-def test_example_scores_per_metric(row: dict, metric: str, expected) -> None:
-    assert example_score(row, metric) == expected
+def test_example_scores_per_metric(fmt: str, row: dict, metric: str, expected) -> None:
+    assert get_format(fmt).example_score(row, metric) == expected
 
 
 def replicates_of(out: Path, replicates: int = 2000) -> dict:
@@ -180,11 +183,11 @@ def test_best_of_group_is_chosen_again_in_every_replicate(tmp_path: Path) -> Non
 
 
 def _code_tasks(with_data: bool) -> list[str]:
-    return [t.name for t in all_tasks() if bool(t.data_files) == with_data and not set(t.languages) <= NATURAL_LANGUAGES]
+    return [t.name for t in TASKS.all() if bool(t.data_files) == with_data and not is_natural(t.languages)]
 
 
 def _pools(name: str, data_dir: Path | None) -> set[tuple[str, ...]]:
-    records = [r for splits in load(get_task(name), data_dir).values() for split in splits.values() for r in split]
+    records = [r for splits in load(TASKS.get(name), data_dir).values() for split in splits.values() for r in split]
     return {unit_of(name, row_key("python", {"language": "go", "id": r.id}), {"group": r.group})[0] for r in records}
 
 

@@ -9,13 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from codestilts.tasks import Format, all_tasks, codexglue, get_task, humaneval, humaneval_package, load, mbxp
+from codestilts.formats import MULTIPLE_CHOICE
+from codestilts.tasks import TASKS, codexglue, humaneval, humaneval_package, load, mbxp
 from codestilts.tasks.code_pairs import Solution, rewrite
 from codestilts.tasks.code_text import defined_functions, name_key
-from codestilts.tasks.files import open_text
+from codestilts.data import open_text
 from codestilts.tasks.humaneval import bug_span
 
-PARALLEL = [t.name for t in all_tasks() if len(t.languages) > 1 and t.name not in ("xret-codexglue", "code-mlm")]
+PARALLEL = [t.name for t in TASKS.all() if len(t.languages) > 1 and t.name not in ("xret-codexglue", "code-mlm")]
 FIXTURE_TASKS = ["defect-humanevalpack", "bugloc-humanevalpack", "xret-humaneval-x", "code-search-humaneval-x", "clone-humaneval-x"]
 
 
@@ -33,19 +34,19 @@ def _check_disjoint(data) -> None:
 
 @pytest.mark.parametrize("name", FIXTURE_TASKS)
 def test_fixture_tasks_split_by_problem(fixture_data: Path, name: str) -> None:
-    _check_disjoint(load(get_task(name), fixture_data))
+    _check_disjoint(load(TASKS.get(name), fixture_data))
 
 
 @pytest.mark.data
 @pytest.mark.parametrize("name", PARALLEL)
 def test_real_parallel_tasks_split_by_problem(real_data: Path, name: str) -> None:
-    _check_disjoint(load(get_task(name), real_data))
+    _check_disjoint(load(TASKS.get(name), real_data))
 
 
 @pytest.mark.data
 def test_unlabelled_code_never_holds_a_test_problem(real_data: Path) -> None:
-    test_problems = _groups(load(get_task("xret-humaneval-x"), real_data), "test")
-    mlm = load(get_task("code-mlm"), real_data)
+    test_problems = _groups(load(TASKS.get("xret-humaneval-x"), real_data), "test")
+    mlm = load(TASKS.get("code-mlm"), real_data)
     assert _groups(mlm, "train") and not (_groups(mlm, "train") | _groups(mlm, "dev")) & test_problems
     assert _groups(mlm, "test") == set()
 
@@ -55,7 +56,7 @@ def test_one_problem_split_across_tasks_of_a_benchmark(real_data: Path) -> None:
     for family in (["xret-mbxp", "code-search-mbxp", "clone-mbxp", "nl2code-mbpp", "syntax-roles"], ["xret-humaneval-x", "clone-humaneval-x", "bugloc-humanevalpack", "syntax-roles"]):
         where: dict[str, str] = {}
         for name in family:
-            for splits in load(get_task(name), real_data).values():
+            for splits in load(TASKS.get(name), real_data).values():
                 for split, records in splits.items():
                     for r in records:
                         assert where.setdefault(r.group, split) == split, (name, r.group)
@@ -63,7 +64,7 @@ def test_one_problem_split_across_tasks_of_a_benchmark(real_data: Path) -> None:
 
 @pytest.mark.data
 def test_mbxp_uses_official_mbpp_ids(real_data: Path) -> None:
-    data = load(get_task("xret-mbxp"), real_data)
+    data = load(TASKS.get("xret-mbxp"), real_data)
     ids = {split: {int(r.group.split("/")[1]) for r in data["python"][split]} for split in ("train", "dev", "test")}
     assert ids["test"] == set(range(11, 511)) and ids["dev"] == set(range(511, 601))
     assert ids["train"] == set(range(1, 11)) | set(range(601, 975))
@@ -107,10 +108,10 @@ def _raw_solutions(name: str, root: Path) -> dict[str, dict[str, Solution]]:
     if name == "code-search-humaneval":
         table = humaneval_package.read_problems()
     elif name.endswith("mbxp") or name == "nl2code-mbpp":
-        table = mbxp.read_table(root, get_task(name).languages)
+        table = mbxp.read_mbxp(root, TASKS.get(name).languages)
     else:
-        table = humaneval.read_table(root, humaneval.HUMANEVAL_X_FILES if name == "xret-humaneval-x" else humaneval.HUMANEVALPACK_FILES)
-        pack = humaneval.read_table(root, humaneval.HUMANEVALPACK_FILES)  # HumanEval-X's rows name no entry point
+        table = humaneval.read_humaneval(root, humaneval.HUMANEVAL_X_FILES if name == "xret-humaneval-x" else humaneval.HUMANEVALPACK_FILES)
+        pack = humaneval.read_humaneval(root, humaneval.HUMANEVALPACK_FILES)  # HumanEval-X's rows name no entry point
         table = {lang: {g: replace(s, entry_point=pack[lang][g].entry_point) for g, s in problems.items()} for lang, problems in table.items()}
     return {lang: {s.id: s for s in problems.values()} for lang, problems in table.items()}
 
@@ -142,7 +143,7 @@ def test_no_function_names_imports_or_comments_leak(real_data: Path, name: str) 
     not the problem's real function name in any case style."""
     solutions = _raw_solutions(name, real_data)
     checked = 0
-    for language, splits in load(get_task(name), real_data).items():
+    for language, splits in load(TASKS.get(name), real_data).items():
         for record in splits["test"]:
             for field in CODE_FIELDS:
                 text = getattr(record, field, None)
@@ -154,7 +155,7 @@ def test_no_function_names_imports_or_comments_leak(real_data: Path, name: str) 
                 assert not re.search(COMMENTS, text, re.M) if field != "query" else True, where
                 assert not _named(text, names), (_named(text, names), *where)
                 checked += 1
-    assert checked >= sum(len(s["test"]) for s in load(get_task(name), real_data).values())
+    assert checked >= sum(len(s["test"]) for s in load(TASKS.get(name), real_data).values())
 
 
 @pytest.mark.data
@@ -162,7 +163,7 @@ def test_codexglue_methods_and_constructors_lose_their_names(real_data: Path) ->
     """Every CodeXGLUE test item, Java and C#: no import, no comment, and not the name of the method
     or constructor (the class's name) it defines, outside string literals. Bare constructors are
     the case to watch: outside a class tree-sitter does not read them as constructors."""
-    data = load(get_task("xret-codexglue"), real_data)
+    data = load(TASKS.get("xret-codexglue"), real_data)
     for language, splits in data.items():
         with open_text(real_data / codexglue.FILES[("test", language)]) as handle:
             raw = {f"test/{i}": line.strip() for i, line in enumerate(handle)}
@@ -177,7 +178,7 @@ def test_codexglue_methods_and_constructors_lose_their_names(real_data: Path) ->
 @pytest.mark.data
 def test_clone_pairs_balanced_and_distinct(real_data: Path) -> None:
     for name in ("clone-mbxp", "clone-humaneval-x"):
-        for language, splits in load(get_task(name), real_data).items():
+        for language, splits in load(TASKS.get(name), real_data).items():
             labels = [r.label for r in splits["train"]]
             assert labels.count(0) == labels.count(1) > 0, (name, language)
             assert all(r.text_a != r.text_b for r in splits["train"])
@@ -200,8 +201,8 @@ def test_bug_span_marks_the_change() -> None:
 
 @pytest.mark.data
 def test_crux_mc_choices(real_data: Path) -> None:
-    task = get_task("crux-mc")
-    assert task.format is Format.MULTIPLE_CHOICE and len(task.languages) == 19
+    task = TASKS.get("crux-mc")
+    assert task.format is MULTIPLE_CHOICE and len(task.languages) == 19
     data = load(task, real_data)
     for language in ("python", "java", "bash"):
         for example in data[language]["test"][:50]:

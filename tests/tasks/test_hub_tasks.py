@@ -19,9 +19,9 @@ import pytest
 from codestilts.config import parse_config
 from codestilts.errors import UserError
 from codestilts.plan import build_plan
-from codestilts.tasks import get_task, load, task_for
-from codestilts.tasks import humaneval, mbxp, nl, registry
-from codestilts.tasks.files import open_text, read_jsonl
+from codestilts.tasks import TASKS, load
+from codestilts.tasks import humaneval, loading, mbxp, nl
+from codestilts.data import open_text, read_jsonl
 from tests.conftest import tiny_config
 
 HubRows = dict[tuple[str, str | None, str], list[dict]]
@@ -87,7 +87,7 @@ def fake_hub(monkeypatch: pytest.MonkeyPatch, rows: HubRows) -> list[tuple]:
     every test reads its own Hub."""
     asked: list[tuple] = []
     served = {key: datasets.Dataset.from_list(split_rows, features=HUB_SCHEMAS[key[:2]]) for key, split_rows in rows.items()}
-    monkeypatch.setattr(registry, "_LOADED", {})
+    monkeypatch.setattr(loading, "_LOADED", {})
 
     def load_dataset(path: str, name: str | None = None, split: str | None = None, **_):
         asked.append((path, name, split))
@@ -220,8 +220,8 @@ NOT_ON_THE_HUB = {"xret-humaneval-x": {"rust"}, "xret-mbxp": {"cpp"}}
 
 def assert_same_records(name: str, root: Path, rows: HubRows, monkeypatch: pytest.MonkeyPatch) -> None:
     fake_hub(monkeypatch, rows)
-    local = load(get_task(name), root)
-    online = load(get_task(name).from_source("hf"), None)
+    local = load(TASKS.get(name), root)
+    online = load(TASKS.get(name).from_source("hf"), None)
     assert set(local) - set(online) == NOT_ON_THE_HUB.get(name, set())
     for language in online:
         assert online[language] == local[language], language
@@ -247,7 +247,7 @@ def test_mrpc_from_the_hub_uses_glue_train_and_validation(monkeypatch: pytest.Mo
             ("nyu-mll/glue", "mrpc", "validation"): [row | {"idx": 0}],
         },
     )
-    data = load(get_task("mrpc").from_source("hf"), None)["en"]
+    data = load(TASKS.get("mrpc").from_source("hf"), None)["en"]
     assert [(r.id, r.label) for r in data["train"]] == [("train-0", 1), ("train-1", 0)]
     assert [r.id for r in data["dev"]] == ["dev-0"] and data["test"] == []
 
@@ -259,7 +259,7 @@ def test_hellaswag_from_the_hub_reads_like_the_local_file(monkeypatch: pytest.Mo
         "endings": ["[substeps] Bake it.", "Eat it."], "source_id": "wikihow~1", "split": "val", "split_type": "indomain", "label": "1",
     }
     fake_hub(monkeypatch, {("Rowan/hellaswag", None, "validation"): [row] * 3})
-    data = load(get_task("hellaswag").from_source("hf"), None)["en"]
+    data = load(TASKS.get("hellaswag").from_source("hf"), None)["en"]
     (example, *_) = data["train"] or data["dev"]
     assert example.context == "Baking cookies: How to bake cookies. Preheat the oven. Mix the dough."
     assert example.choices == ("Bake it.", "Eat it.") and example.label == 1
@@ -268,13 +268,13 @@ def test_hellaswag_from_the_hub_reads_like_the_local_file(monkeypatch: pytest.Mo
 def test_offline_is_a_user_error_that_says_what_to_do(monkeypatch: pytest.MonkeyPatch) -> None:
     fake_hub(monkeypatch, {})
     with pytest.raises(UserError) as caught:
-        load(get_task("cosmosqa").from_source("hf"), None)
+        load(TASKS.get("cosmosqa").from_source("hf"), None)
     assert "allenai/cosmos_qa" in str(caught.value) and "data_source: local" in str(caught.value)
 
 
 def test_a_task_without_a_hub_loader_says_so() -> None:
     with pytest.raises(UserError, match="cannot be loaded from Hugging Face"):
-        get_task("crux-mc").from_source("hf")
+        TASKS.get("crux-mc").from_source("hf")
 
 
 def test_data_source_hf_needs_no_data_folder_and_enters_the_hash(fixture_data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -286,16 +286,16 @@ def test_data_source_hf_needs_no_data_folder_and_enters_the_hash(fixture_data: P
     local = build_plan(parse_config(tiny_config(fixture_data)))
     assert not {s.id for s in online.stages} & {s.id for s in local.stages}
     evaluate = next(s for s in online.stages if s.kind == "evaluate")
-    assert evaluate.params["task"]["source"] == "hf" and task_for(evaluate.params["task"]).source == "hf"
+    assert evaluate.params["task"]["source"] == "hf" and TASKS.task_for(evaluate.params["task"]).source == "hf"
 
 
 def test_a_missing_local_file_names_the_hub_alternative(tmp_path: Path) -> None:
     with pytest.raises(UserError) as caught:
-        load(get_task("rte"), tmp_path)
+        load(TASKS.get("rte"), tmp_path)
     assert "data_source: hf" in str(caught.value) and "nyu-mll/glue" in str(caught.value)
 
 
 def test_no_data_folder_names_the_hub_alternative() -> None:
     with pytest.raises(UserError) as caught:
-        load(get_task("squad"), None)
+        load(TASKS.get("squad"), None)
     assert "data_source: hf" in str(caught.value) and "rajpurkar/squad" in str(caught.value)

@@ -10,12 +10,12 @@ import pytest
 from codestilts.config import parse_config
 from codestilts.errors import UserError
 from codestilts.plan import build_plan
-from codestilts.tasks import TaskOptions, get_task, records, task_for
+from codestilts.tasks import TASKS, TaskOptions, records
 from tests.conftest import tiny_config
 
 
 def python_texts(data_dir: Path, task: str, options: TaskOptions) -> list[str]:
-    return [r.text for r in records(get_task(task).with_options(options), data_dir, "python", "test")]
+    return [r.text for r in records(TASKS.get(task).with_options(options), data_dir, "python", "test")]
 
 
 @pytest.mark.parametrize("task", ["xret-humaneval-x", "code-search-humaneval-x"])
@@ -33,7 +33,7 @@ def test_comments_are_dropped_unless_kept(fixture_data: Path) -> None:
 
 
 def test_clone_pairs_keep_names_on_both_sides(fixture_data: Path) -> None:
-    pairs = records(get_task("clone-humaneval-x").with_options(TaskOptions(keep_names=True)), fixture_data, "python", "test")
+    pairs = records(TASKS.get("clone-humaneval-x").with_options(TaskOptions(keep_names=True)), fixture_data, "python", "test")
     assert all("add_" in p.text_a for p in pairs)
 
 
@@ -44,16 +44,16 @@ def test_options_enter_the_stage_hash_and_the_report_label(fixture_data: Path) -
     assert not set(probes) & {s.id for s in plain.stages if s.kind == "probe"}
     assert {s.labels["task"] for s in probes.values()} == {"xret-humaneval-x[keep_names]"}
     identity = next(iter(probes.values())).params["task"]
-    assert task_for(identity).options == TaskOptions(keep_names=True)
+    assert TASKS.task_for(identity).options == TaskOptions(keep_names=True)
     # every other stage is untouched, and a task without options keeps its identity (old stage ids stay valid)
     assert {s.id for s in plain.stages if s.kind != "probe"} == {s.id for s in kept.stages if s.kind != "probe"}
-    assert "options" not in get_task("xret-humaneval-x").identity()
+    assert "options" not in TASKS.get("xret-humaneval-x").identity()
 
 
 def test_an_intermediate_task_takes_its_options(fixture_data: Path) -> None:
     config = tiny_config(fixture_data, intermediate=["clone-humaneval-x"], task_options={"clone-humaneval-x": {"keep_comments": True}})
     (inter,) = [s for s in build_plan(parse_config(config)).stages if s.kind == "intermediate"]
-    assert task_for(inter.params["tasks"][0]).options.keep_comments
+    assert TASKS.task_for(inter.params["tasks"][0]).options.keep_comments
 
 
 @pytest.mark.parametrize(

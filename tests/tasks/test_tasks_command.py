@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from codestilts.cli import main
-from codestilts.tasks import all_tasks
+from codestilts.tasks import TASKS
 from codestilts.tasks.splits import HUMANEVAL_PROBLEMS
 from tests.conftest import PROBLEMS
 
@@ -20,8 +20,8 @@ BUILT_IN = {
 
 
 def test_every_task_of_the_study_is_registered() -> None:
-    assert BUILT_IN <= {t.name for t in all_tasks()}
-    assert all(t.hf_dataset for t in all_tasks() if t.name in BUILT_IN)
+    assert BUILT_IN <= {t.name for t in TASKS.all()}
+    assert all(t.hf_dataset for t in TASKS.all() if t.name in BUILT_IN)
 
 
 def test_show_prints_sizes_and_two_examples(fixture_data: Path, capsys) -> None:
@@ -43,7 +43,7 @@ def test_listing_loads_every_task(real_data: Path) -> None:
     from codestilts.tasks import load
 
     assert main(["tasks", "--data-dir", str(real_data)]) == 0
-    for task in all_tasks():
+    for task in TASKS.all():
         if task.name in BUILT_IN:
             data = load(task, real_data)  # cached: what the listing counted
             assert set(task.languages) <= set(data), task.name

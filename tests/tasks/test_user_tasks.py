@@ -11,9 +11,8 @@ import yaml
 from codestilts import run
 from codestilts.cli import main
 from codestilts.errors import UserError
-from codestilts.tasks import get_task, load
-from codestilts.tasks.base import PairExample
-from codestilts.tasks.user import load_task_file
+from codestilts.tasks import TASKS, load
+from codestilts.formats import PairExample
 from tests.conftest import tiny_config
 
 
@@ -46,8 +45,8 @@ def _task_file(folder: Path, name: str, **overrides) -> Path:
 
 
 def test_task_file_registers_and_loads(tmp_path: Path) -> None:
-    task = load_task_file(_task_file(tmp_path, "user-pairs"))
-    assert get_task("user-pairs") is task and load_task_file(tmp_path / "user-pairs.yaml") is task
+    task = TASKS.load_file(_task_file(tmp_path, "user-pairs"))
+    assert TASKS.get("user-pairs") is task and TASKS.load_file(tmp_path / "user-pairs.yaml") == task
     data = load(task, None)  # no data folder needed: the task file names its files
     assert [len(data["python"][s]) for s in ("train", "dev", "test")] == [24, 8, 8]
     first = data["python"]["train"][0]
@@ -69,19 +68,19 @@ def test_bad_records_name_file_line_and_field(tmp_path: Path, rows: list[dict], 
     path = _task_file(tmp_path, name)
     _jsonl(tmp_path / "py_train.jsonl", rows)
     with pytest.raises(UserError, match=message.replace("(", r"\(").replace(")", r"\)")):
-        load(load_task_file(path), None)
+        load(TASKS.load_file(path), None)
 
 
 def test_language_without_data_and_schema_mistakes(tmp_path: Path) -> None:
     path = _task_file(tmp_path, "no-go", languages=["python", "java", "go"])
     with pytest.raises(UserError, match="lists language 'go' but has no data"):
-        load(load_task_file(path), None)
-    with pytest.raises(UserError, match=r"unknown-key.yaml: colour: Extra inputs"):
-        load_task_file(_task_file(tmp_path, "unknown-key", colour="red"))
+        load(TASKS.load_file(path), None)
+    with pytest.raises(UserError, match=r"unknown-key.yaml:\d+: colour: unknown key"):
+        TASKS.load_file(_task_file(tmp_path, "unknown-key", colour="red"))
     with pytest.raises(UserError, match="needs labels"):
-        load_task_file(_task_file(tmp_path, "no-labels", labels=[]))
+        TASKS.load_file(_task_file(tmp_path, "no-labels", labels=[]))
     with pytest.raises(UserError, match="already defined"):
-        load_task_file(_task_file(tmp_path, "snli"))
+        TASKS.load_file(_task_file(tmp_path, "snli"))
 
 
 def test_cli_exits_2_on_a_bad_task_file(tmp_path: Path, capsys) -> None:

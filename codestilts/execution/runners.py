@@ -1,4 +1,4 @@
-"""One small runner spec per language: file name, compile and run commands, limits, environment.
+"""One small runner per language: file name, compile and run commands, limits, environment.
 
 Every language goes through the same two steps (``compile`` when there is one, then ``run``) and
 the same verdict rules (:mod:`codestilts.execution.verdict`). What differs is data:
@@ -64,7 +64,7 @@ def _locked(fn):
 
 
 @dataclass(frozen=True)
-class Plan:
+class RunPlan:
     """What to run for one program: files in the work folder and the steps; ``harnessed`` says how
     the tests report (the secret, the files removed once compiled...)."""
 
@@ -77,11 +77,10 @@ class Plan:
 
 
 @dataclass(frozen=True)
-class Language:
+class Runner:
     name: str
     run: tuple[str, ...]
     compile: tuple[str, ...] | None = None
-    aliases: tuple[str, ...] = ()
     tools: tuple[str, ...] = ()  # host binaries that must exist
     memory_mb: int = 1024
     compile_memory_mb: int = 2048
@@ -116,12 +115,12 @@ class Language:
     def symlinks(self) -> list[tuple[str, str]]:
         return []
 
-    def plan(self, source: Source | str, run_limits: Limits) -> Plan:
+    def plan(self, source: Source | str, run_limits: Limits) -> RunPlan:
         """``source``: a program and its tests; a plain string is trusted test code as a whole."""
         harnessed = wrap(self.name, source if isinstance(source, Source) else Source(source))
         return self._plan(harnessed, self.compile, self.run, run_limits)
 
-    def _plan(self, harnessed: Harnessed, compile_argv, run_argv, run_limits: Limits) -> Plan:
+    def _plan(self, harnessed: Harnessed, compile_argv, run_argv, run_limits: Limits) -> RunPlan:
         run = replace(run_limits, memory_mb=max(run_limits.memory_mb, self.memory_mb),
                       nproc=max(run_limits.nproc, self.nproc))
         steps = []
@@ -137,7 +136,7 @@ class Language:
         elif "GOPATH" in env:
             env["GOCACHE"] = "/tmp/go-build"
         files = {name: text.encode() for name, text in harnessed.files.items()}
-        return Plan(files, steps, env, mounts, self.symlinks(), harnessed)
+        return RunPlan(files, steps, env, mounts, self.symlinks(), harnessed)
 
     def failure_pattern(self) -> re.Pattern:
         return _compile_markers(COMMON_FAILURE_MARKERS + self.failure_markers)
@@ -163,11 +162,11 @@ JVM_ENV: dict[str, str] = {}
 _JVM_TOOL_OPTS = ("-J-Xmx1g", "-J-XX:TieredStopAtLevel=1", "-J-XX:+UseSerialGC", "-J-XX:-UsePerfData")
 
 
-class CLanguage(Language):
+class CRunner(Runner):
     """C and C++: assertions always on (``-UNDEBUG``, never ``-DNDEBUG``); links OpenSSL's libcrypto
     when the program includes it (HumanEval-X CPP/162 uses its MD5)."""
 
-    def plan(self, source: Source | str, run_limits: Limits) -> Plan:
+    def plan(self, source: Source | str, run_limits: Limits) -> RunPlan:
         source = source if isinstance(source, Source) else Source(source)
         argv = list(self.compile or ())
         if "openssl/" in source.text:
@@ -175,7 +174,7 @@ class CLanguage(Language):
         return self._plan(wrap(self.name, source), argv, self.run, run_limits)
 
 
-class NodeLanguage(Language):
+class NodeRunner(Runner):
     def symlinks(self) -> list[tuple[str, str]]:
         # Node and tsc look for packages in every ancestor's node_modules, / included.
         return [(NODE_MODULES, "/node_modules")] if os.path.isdir(NODE_MODULES) else []
@@ -208,7 +207,7 @@ def go_cache_seed() -> str | None:
     return cache if out.returncode == 0 else None
 
 
-class GoLanguage(Language):
+class GoRunner(Runner):
     """HumanEval-X style (``func TestX(t *testing.T)`` with testify) runs as a test binary; MBXP /
     multilingual-HumanEval style (``package main`` with ``func main``) as a program. testify comes
     from Debian's golang-github-stretchr-testify-dev in GOPATH mode (no network, no modules)."""
@@ -217,7 +216,7 @@ class GoLanguage(Language):
         seed = go_cache_seed()
         return [Mount(seed, "/opt/go-build")] if seed else []
 
-    def plan(self, source: Source | str, run_limits: Limits) -> Plan:
+    def plan(self, source: Source | str, run_limits: Limits) -> RunPlan:
         harnessed = wrap(self.name, source if isinstance(source, Source) else Source(source))
         names = tuple(harnessed.files)
         if "main_test.go" in harnessed.files:
@@ -292,7 +291,7 @@ def _find_rlibs(deps: str) -> dict[str, str]:
     return found
 
 
-class RustLanguage(Language):
+class RustRunner(Runner):
     def missing(self) -> str | None:
         if rust_sysroot() is None:
             return "rustc not found (install Rust with rustup or the Debian rustc package)"
@@ -305,7 +304,7 @@ class RustLanguage(Language):
             mounts.append(Mount(os.path.dirname(next(iter(crates.values()))), "/opt/rust-crates"))
         return mounts
 
-    def plan(self, source: Source | str, run_limits: Limits) -> Plan:
+    def plan(self, source: Source | str, run_limits: Limits) -> RunPlan:
         source = source if isinstance(source, Source) else Source(source)
         argv = ["rustc", "--edition", "2021", "-A", "warnings", "-C", "debuginfo=0", "-o", "prog"]
         if re.search(r"#\[test\]", source.text):
@@ -407,7 +406,7 @@ def csharp_shim() -> str | None:
     return folder if out.returncode == 0 else None
 
 
-class CSharpLanguage(Language):
+class CSharpRunner(Runner):
     def missing(self) -> str | None:
         reason = super().missing()
         if reason is None and csharp_shim() is None:
@@ -418,8 +417,8 @@ class CSharpLanguage(Language):
         return [Mount(csharp_shim(), "/opt/csharp")]
 
 
-def _java(name="java", **kw) -> Language:
-    return Language(name,
+def _java(name="java", **kw) -> Runner:
+    return Runner(name,
                     compile=("javac", "-encoding", "UTF-8", "-nowarn", "-J-Xmx512m",
                              "-J-XX:TieredStopAtLevel=1", "-J-XX:+UseSerialGC", "-J-XX:-UsePerfData",
                              "Main.java"),
@@ -440,65 +439,55 @@ TSC_SCRIPT = (
 _SCALA_LIB = "/usr/share/scala-2.11/lib/scala-library.jar"
 _KOTLIN_LIB = "/usr/share/java/kotlin-stdlib.jar"  # what kotlinc's -include-runtime would bundle
 
-LANGUAGES: dict[str, Language] = {
-    lang.name: lang
-    for lang in [
-        Language("python", run=("python3", "-I", "main.py"), aliases=("py", "python3"),
+RUNNERS: dict[str, Runner] = {
+    runner.name: runner
+    for runner in [
+        Runner("python", run=("python3", "-I", "main.py"),
                  tools=("python3",), syntax_marker=r"^(SyntaxError|IndentationError|TabError): ",
                  frame_marker=r"^Traceback \(most recent call last\)"),
-        CLanguage("c", compile=("gcc", "-std=gnu11", "-O1", "-UNDEBUG", "-Wl,--wrap=main", "-o", "prog", "main.c", "-lm"),
+        CRunner("c", compile=("gcc", "-std=gnu11", "-O1", "-UNDEBUG", "-Wl,--wrap=main", "-o", "prog", "main.c", "-lm"),
                  run=("./prog",), tools=("gcc",)),
-        CLanguage("cpp",
+        CRunner("cpp",
                  compile=("g++", "-std=c++17", "-O1", "-UNDEBUG", "-Wl,--wrap=main", "-o", "prog", "main.cpp", "-lm"),
-                 run=("./prog",), aliases=("c++", "cc"), tools=("g++",)),
+                 run=("./prog",), tools=("g++",)),
         _java(),
-        NodeLanguage("javascript", run=("node", "--max-old-space-size=1024", "--require", f"./{JS_PRELUDE_FILE}", "main.js"),
-                     aliases=("js", "node"), tools=("node",), memory_mb=3072, nproc=128,
+        NodeRunner("js", run=("node", "--max-old-space-size=1024", "--require", f"./{JS_PRELUDE_FILE}", "main.js"),
+                     tools=("node",), memory_mb=3072, nproc=128,
                      syntax_marker=r"^SyntaxError: ", frame_marker=r"at .*/work/main\.js:\d+"),
-        NodeLanguage("typescript", compile=("bash", "-c", TSC_SCRIPT),
-                     run=("node", "--max-old-space-size=1024", "--require", f"./{JS_PRELUDE_FILE}", "main.js"), aliases=("ts",),
+        NodeRunner("ts", compile=("bash", "-c", TSC_SCRIPT),
+                     run=("node", "--max-old-space-size=1024", "--require", f"./{JS_PRELUDE_FILE}", "main.js"),
                      tools=("tsc", "node"), memory_mb=3072, compile_memory_mb=3072, nproc=128, weight=2),
-        GoLanguage("go", run=("./prog",), aliases=("golang",), tools=("go",),
+        GoRunner("go", run=("./prog",), tools=("go",),
                    memory_mb=2048, nproc=256,
                    env=GO_ENV,
                    failure_markers=(r"Error Trace:",)),
-        RustLanguage("rust", run=("./prog",), aliases=("rs",), memory_mb=1024),
-        Language("php",
+        RustRunner("rust", run=("./prog",), memory_mb=1024),
+        Runner("php",
                  run=("php", "-d", "zend.assertions=1", "-d", "assert.exception=1", "-d",
                       "display_errors=stderr", "-d", "memory_limit=-1", "main.php"),
                  tools=("php",), syntax_marker=r"PHP Parse error: |^Parse error: "),
-        Language("ruby", run=("ruby", "main.rb"), aliases=("rb",), tools=("ruby",),
+        Runner("ruby", run=("ruby", "main.rb"), tools=("ruby",),
                  syntax_marker=r"^main\.rb:\d+: syntax error"),
-        Language("perl", run=("perl", "main.pl"), aliases=("pl",), tools=("perl",),
+        Runner("perl", run=("perl", "main.pl"), tools=("perl",),
                  syntax_marker=r"aborted due to compilation errors"),
-        Language("kotlin",
+        Runner("kotlin",
                  compile=("kotlinc", "-nowarn", "-jvm-target", "1.8", *_JVM_TOOL_OPTS, "main.kt", "-d", "."),
-                 run=("java", "-ea", *_jvm_opts(512), "-cp", f".:{_KOTLIN_LIB}", LAUNCHER), aliases=("kt",),
+                 run=("java", "-ea", *_jvm_opts(512), "-cp", f".:{_KOTLIN_LIB}", LAUNCHER),
                  tools=("kotlinc", "java"), memory_mb=3072, compile_memory_mb=4096, nproc=256,
                  weight=2, compile_wall_s=120.0, env=JVM_ENV),
-        Language("scala",
+        Runner("scala",
                  compile=("scalac", "-nowarn", *_JVM_TOOL_OPTS, "-d", ".", "main.scala"),
                  run=("java", "-ea", *_jvm_opts(512), "-cp", f".:{_SCALA_LIB}", LAUNCHER),
                  tools=("scalac", "java"), memory_mb=3072, compile_memory_mb=4096, nproc=256,
                  weight=2, compile_wall_s=120.0, env=JVM_ENV),
-        CSharpLanguage("csharp",
+        CSharpRunner("csharp",
                        compile=("mcs", "-nowarn:0219,0168,0162,0414", "-r:System.Numerics",
                                 "-r:/opt/csharp/KellermanSoftware.Compare-NET-Objects.dll",
                                 f"-main:{LAUNCHER}", "-out:main.exe", "main.cs"),
-                       run=("mono", "--debug", "main.exe"), aliases=("cs", "c#"), tools=("mcs", "mono"),
+                       run=("mono", "--debug", "main.exe"), tools=("mcs", "mono"),
                        memory_mb=2048, compile_memory_mb=2048, nproc=128,
                        env={"MONO_PATH": "/opt/csharp", "MONO_GC_PARAMS": "max-heap-size=512m"}),
-        Language("swift", run=("swift", "main.swift"),
+        Runner("swift", run=("swift", "main.swift"),
                  unavailable_reason="no Swift toolchain in Debian 12 or npm (swift.org tarballs only)"),
     ]
 }
-
-_ALIASES = {alias: lang.name for lang in LANGUAGES.values() for alias in (lang.name, *lang.aliases)}
-
-
-def get_language(name: str) -> Language:
-    """The language called ``name`` (case-insensitive; aliases like ``js``, ``c++``, ``rs``)."""
-    key = _ALIASES.get(name.strip().lower())
-    if key is None:
-        raise KeyError(name)
-    return LANGUAGES[key]

@@ -1,0 +1,112 @@
+"""What user-written YAML files (experiment configs, task files) share: reading them, the strict
+pydantic base of their schemas, and one way of turning a validation error into a :class:`UserError`
+that names the file, the line, the key path and what was expected."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import yaml
+from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
+
+from codestilts.errors import UserError
+from codestilts.languages import canonical
+
+M = TypeVar("M", bound=BaseModel)
+Lines = dict[str, int]
+"""Dotted key paths (list items by index) -> 1-based line numbers."""
+
+
+LanguageName = Annotated[str, AfterValidator(canonical)]
+"""A language as a file names it, read as its canonical name (``javascript`` is ``js``)."""
+
+
+class Strict(BaseModel):
+    """A schema that rejects unknown keys and cannot be changed once validated."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def read_yaml(path: Path) -> tuple[str, Any]:
+    """The text of a YAML file and what it holds; bad UTF-8 or bad YAML is a :class:`UserError`
+    naming the file and line, on one line."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as err:
+        raise UserError(f"not valid UTF-8 (byte {err.start})", where=str(path)) from None
+    try:
+        return text, yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark else str(path)
+        problem = getattr(err, "problem", None) or err
+        raise UserError(f"not valid YAML: {' '.join(str(problem).split())}", where=where) from None
+
+
+def validate(model: type[M], raw: Any, *, source: str, lines: Lines | None = None) -> M:
+    """``raw`` as a ``model``; the first mistake is a :class:`UserError` at ``source:line: key.path``."""
+    try:
+        return model.model_validate(raw)
+    except ValidationError as err:
+        first = err.errors()[0]
+        key = ".".join(str(p) for p in first["loc"]) or "(top level)"
+        raise UserError(_describe(first), where=f"{place(source, first['loc'], lines or {})}: {key}") from None
+
+
+def place(source: str, key: tuple, lines: Lines) -> str:
+    """``source:line`` of the deepest part of ``key`` that the file has, or ``source`` alone."""
+    line = _line_of(key, lines)
+    return f"{source}:{line}" if line else source
+
+
+def _describe(error: dict[str, Any]) -> str:
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        return "unknown key"
+    if kind == "missing":
+        return "required key is missing"
+    message = error["msg"].removeprefix("Value error, ")
+    given = error.get("input")
+    if isinstance(given, (str, int, float, bool)) or given is None:
+        return f"{message} (got {given!r})"
+    return message
+
+
+def _line_of(loc: tuple, lines: Lines) -> int | None:
+    """The line of the deepest key of ``loc`` that the file has."""
+    parts = [str(p) for p in loc]
+    for end in range(len(parts), 0, -1):
+        line = lines.get(".".join(parts[:end]))
+        if line:
+            return line
+    return None
+
+
+def key_lines(text: str) -> Lines:
+    """Map dotted key paths (list items by index) to 1-based line numbers."""
+    try:
+        root = yaml.compose(text)
+    except yaml.YAMLError:
+        return {}
+    lines: Lines = {}
+    seen: set[int] = set()  # an alias can make the node graph a cycle
+
+    def visit(node: yaml.Node, prefix: str) -> None:
+        if id(node) in seen:
+            return
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                path = f"{prefix}.{key.value}" if prefix else str(key.value)
+                lines[path] = key.start_mark.line + 1
+                visit(value, path)
+        elif isinstance(node, yaml.SequenceNode):
+            for index, item in enumerate(node.value):
+                path = f"{prefix}.{index}"
+                lines[path] = item.start_mark.line + 1
+                visit(item, path)
+
+    if root is not None:
+        visit(root, "")
+    return lines
