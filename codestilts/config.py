@@ -66,11 +66,26 @@ class TrainConfig(Strict):
     checkpoint_every: Annotated[int, Field(ge=1)] | None = Field(
         default=None, description="steps between resumable checkpoints; default: every evaluation"
     )
-    bf16: bool = False
+    bf16: bool | Literal["auto"] = Field(
+        default="auto",
+        description="bf16 autocast; auto: where the machine has fast bf16 (AMX CPUs, GPUs with bf16), decided when planning",
+    )
     pooling: Literal["cls", "mean"] = "cls"
     group_by_length: bool = Field(
-        default=False, description="batch examples of similar token length together: less padding, faster steps"
+        default=True, description="batch examples of similar token length together: less padding, faster steps"
     )
+
+    @classmethod
+    def of_stage(cls, params: dict[str, Any]) -> TrainConfig:
+        """The hyperparameters a stage's ``train`` parameters describe: an option they leave out
+        has the value that stages had before it existed (:data:`STAGE_LEGACY`)."""
+        return cls(**(STAGE_LEGACY | params))
+
+
+STAGE_LEGACY: dict[str, Any] = {"group_by_length": False}
+"""Training options added after stores existed, with the value every stage had before: a stage's
+parameters (and so its hash) leave an option out while it has that value, so that those stages are
+still reused when a config asks for it (``group_by_length: false``)."""
 
 
 class IntermediateOption(Strict):

@@ -17,11 +17,13 @@ from typing import Any, Literal
 from codestilts.config import (
     NONE,
     PRETRAIN,
+    STAGE_LEGACY,
     ExperimentConfig,
     IntermediateOption,
     TrainConfig,
 )
 from codestilts.errors import UserError
+from codestilts.hardware import use_bf16
 from codestilts.models.backbone import check_model
 from codestilts.tasks import Format, Task, all_tasks, check_data, get_task, task_for
 from codestilts.tasks.files import resolve_data_dir
@@ -213,15 +215,12 @@ def _dropped(tests: HeldOutTexts, reads: dict[Task, list[tuple[str, str]]]) -> d
     return {"dropped": dropped} if dropped else {}
 
 
-HASHED_WHEN_SET = frozenset({"group_by_length"})
-"""Training options added after stores existed: left out of a stage's parameters (and hash) while at
-their default, so the stages of those stores are still reused."""
-
-
 def _train_params(cfg: TrainConfig, tasks: list[Task]) -> dict[str, Any]:
     """A stage's hyperparameters with per-format defaults filled in (the paper's batch size: 32,
-    16 when a task is span extraction)."""
-    params = cfg.model_dump(exclude={k for k in HASHED_WHEN_SET if getattr(cfg, k) == TrainConfig.model_fields[k].default})
+    16 when a task is span extraction) and ``bf16: auto`` decided for this machine; an option at its
+    value from before it existed is left out (:data:`STAGE_LEGACY`)."""
+    params = cfg.model_dump(exclude={k for k, old in STAGE_LEGACY.items() if getattr(cfg, k) == old})
+    params["bf16"] = use_bf16(cfg.bf16)
     if params["batch_size"] is None:
         params["batch_size"] = 16 if any(t.format is Format.SPAN_EXTRACTION for t in tasks) else 32
     return params

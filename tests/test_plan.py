@@ -5,7 +5,10 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-from codestilts.config import parse_config
+import pytest
+
+from codestilts import hardware
+from codestilts.config import TrainConfig, parse_config
 from codestilts.plan import build_plan
 from tests.conftest import tiny_config
 
@@ -52,11 +55,41 @@ def test_data_dir_does_not_enter_the_hash(fixture_data: Path, tmp_path: Path) ->
     assert first == second
 
 
-def test_group_by_length_enters_the_hash_only_when_set(fixture_data: Path) -> None:
-    base = build_plan(parse_config(tiny_config(fixture_data)))
-    assert all("group_by_length" not in s.params["train"] for s in base.stages if "train" in s.params)
-    changed = tiny_config(fixture_data)
-    changed["training"]["target"]["group_by_length"] = True
-    after = build_plan(parse_config(changed)).by_id()
-    assert {s.kind for i, s in after.items() if i not in base.by_id()} == {"target", "evaluate"}
-    assert all(s.params["train"]["group_by_length"] for s in after.values() if s.kind == "target")
+def test_group_by_length_is_on_by_default_and_off_keeps_the_old_hashes(fixture_data: Path) -> None:
+    """Stages planned before ``group_by_length`` existed had no such key and trained ungrouped:
+    ``false`` leaves the key out (those stages keep their ids and are reused), and a stage whose
+    parameters lack it trains ungrouped; the default, grouped, is a new stage."""
+    grouped = build_plan(parse_config(tiny_config(fixture_data)))
+    trained = [s for s in grouped.stages if "train" in s.params]
+    assert trained and all(s.params["train"]["group_by_length"] is True for s in trained)
+    assert all(TrainConfig.of_stage(s.params["train"]).group_by_length for s in trained)
+    off = tiny_config(fixture_data)
+    for kind in ("intermediate", "target"):
+        off["training"][kind]["group_by_length"] = False
+    plain = build_plan(parse_config(off))
+    legacy = [s for s in plain.stages if "train" in s.params]
+    assert all("group_by_length" not in s.params["train"] for s in legacy)
+    assert not any(TrainConfig.of_stage(s.params["train"]).group_by_length for s in legacy)
+    assert {s.id for s in trained}.isdisjoint(s.id for s in legacy)
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_bf16_auto_is_decided_when_planning(fixture_data: Path, monkeypatch: pytest.MonkeyPatch, fast: bool) -> None:
+    """``bf16: auto`` (the default) becomes this machine's answer in the stage parameters, so the
+    stage id says which precision trained it; an explicit value is kept whatever the machine."""
+    monkeypatch.setattr(hardware, "fast_bf16", lambda: fast)
+    auto = build_plan(parse_config(tiny_config(fixture_data)))
+    assert {s.params["train"]["bf16"] for s in auto.stages if "train" in s.params} == {fast}
+    explicit = tiny_config(fixture_data)
+    explicit["training"]["target"]["bf16"] = not fast
+    chosen = build_plan(parse_config(explicit))
+    assert {s.params["train"]["bf16"] for s in chosen.stages if s.kind == "target"} == {not fast}
+
+
+def test_bf16_auto_ids_differ_by_machine(fixture_data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    ids = {}
+    for fast in (True, False):
+        monkeypatch.setattr(hardware, "fast_bf16", lambda fast=fast: fast)
+        ids[fast] = {s.id for s in build_plan(parse_config(tiny_config(fixture_data))).stages if "train" in s.params}
+    assert ids[True].isdisjoint(ids[False])
+

@@ -43,7 +43,7 @@ def run_intermediate(ctx: StageContext) -> None:
         extra.append(TrainingTask(mlm, tuple(params["mlm"]["languages"]), ""))
         rates[mlm.name] = params["mlm"]["rate"]
     sampling = Sampling(**params["sampling"], extra_rates=rates)
-    model, tokenizer, result = train(ctx, jobs, TrainConfig(**params["train"]), sampling=sampling, extra=extra)
+    model, tokenizer, result = train(ctx, jobs, TrainConfig.of_stage(params["train"]), sampling=sampling, extra=extra)
     if ctx.is_main:
         save_encoder(model.encoder, tokenizer, ctx.dir / CHECKPOINT)
         _report(ctx, result)
@@ -52,7 +52,7 @@ def run_intermediate(ctx: StageContext) -> None:
 def run_target(ctx: StageContext) -> None:
     """Fine-tune on the target task in the source language, selected on its dev split."""
     source = ctx.params["source_language"]
-    model, tokenizer, result = train(ctx, [TrainingTask(ctx.task(), (source,), source)], TrainConfig(**ctx.params["train"]))
+    model, tokenizer, result = train(ctx, [TrainingTask(ctx.task(), (source,), source)], TrainConfig.of_stage(ctx.params["train"]))
     if ctx.is_main:
         save_task_model(model, tokenizer, ctx.dir / CHECKPOINT)
         _report(ctx, result)
