@@ -60,6 +60,7 @@ def pairs(data_dir: str | None, split: str) -> list:
 def run_trainer(args: argparse.Namespace) -> dict[str, Any]:
     """Train and evaluate with transformers' Trainer, as a user would write it."""
     import numpy as np
+    import torch
     from datasets import Dataset
     from transformers import (
         AutoModelForSequenceClassification,
@@ -102,6 +103,7 @@ def run_trainer(args: argparse.Namespace) -> dict[str, Any]:
                 warmup_steps=WARMUP,
                 weight_decay=WEIGHT_DECAY,
                 bf16=args.precision == "bf16",
+                use_cpu=not torch.cuda.is_available(),
                 seed=args.seed,
                 save_strategy="no",
                 report_to="none",
@@ -118,20 +120,20 @@ def run_trainer(args: argparse.Namespace) -> dict[str, Any]:
     return {"seconds": clock.end - clock.start, "dev_accuracy": dev}
 
 
-def run_codestilts(args: argparse.Namespace) -> dict[str, Any]:
-    """Run the intermediate stage that a config naming the task plans, with its defaults."""
+def intermediate_stage(data_dir: str | None, max_length: int, seed: int, training: dict[str, Any]) -> dict[str, Any]:
+    """Plan the intermediate stage of a config naming the task (``training`` over its defaults),
+    run it with the stage runner into a temporary store, and return its ``metrics.json``."""
     from codestilts.config import parse_config
     from codestilts.executor import run_stage
     from codestilts.plan import build_plan
     from codestilts.store import Store, read_json
 
-    training = {"max_steps": args.steps, "eval_every": args.steps, "bf16": args.precision == "bf16"} | json.loads(args.options)
     config = parse_config(
         {
             "name": "throughput",
-            "data_dir": args.data_dir,
-            "model": {"name": "minilm", "max_length": args.max_length},
-            "seeds": [args.seed],
+            "data_dir": data_dir,
+            "model": {"name": "minilm", "max_length": max_length},
+            "seeds": [seed],
             "intermediate": [TASK],
             "training": {"intermediate": training},
         }
@@ -141,8 +143,14 @@ def run_codestilts(args: argparse.Namespace) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as out:
         store = Store(Path(out))
         run_stage(stage, store, plan.data_dir)
-        metrics = read_json(store.stage(stage.id) / "metrics.json")
-    return {"seconds": metrics["timing"]["train"], "dev_accuracy": metrics["dev_score"], "train": stage.params["train"]}
+        return read_json(store.stage(stage.id) / "metrics.json") | {"train": stage.params["train"]}
+
+
+def run_codestilts(args: argparse.Namespace) -> dict[str, Any]:
+    """Run the intermediate stage that a config naming the task plans, with its defaults."""
+    training = {"max_steps": args.steps, "eval_every": args.steps, "bf16": args.precision == "bf16"} | json.loads(args.options)
+    metrics = intermediate_stage(args.data_dir, args.max_length, args.seed, training)
+    return {"seconds": metrics["timing"]["train"], "dev_accuracy": metrics["dev_score"], "train": metrics["train"]}
 
 
 def worker(args: argparse.Namespace) -> None:
