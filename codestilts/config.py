@@ -54,10 +54,13 @@ class TrainConfig(Strict):
     checkpoint_every: Annotated[int, Field(ge=1)] | None = Field(
         default=None, description="steps between resumable checkpoints; default: every evaluation"
     )
-    bf16: bool = False
+    bf16: bool | Literal["auto"] = Field(
+        default="auto",
+        description="bf16 autocast; auto: where the machine has fast bf16 (AMX CPUs, GPUs with bf16), decided when planning",
+    )
     pooling: Literal["cls", "mean"] = "cls"
     group_by_length: bool = Field(
-        default=False, description="batch examples of similar token length together: less padding, faster steps"
+        default=True, description="batch examples of similar token length together: less padding, faster steps"
     )
 
 

@@ -23,6 +23,7 @@ from codestilts.config import (
 )
 from codestilts.data import resolve_data_dir
 from codestilts.errors import UserError
+from codestilts.hardware import use_bf16
 from codestilts.models.backbone import check_model
 from codestilts.formats import Format, Role, with_role
 from codestilts.tasks import TASKS, Task, check_data, task_identity
@@ -206,15 +207,12 @@ def _dropped(tests: HeldOutTexts, reads: dict[Task, list[tuple[str, str]]]) -> d
     return {"dropped": dropped} if dropped else {}
 
 
-HASHED_WHEN_SET = frozenset({"group_by_length"})
-"""Training options added after stores existed: left out of a stage's parameters (and hash) while at
-their default, so the stages of those stores are still reused."""
-
-
 def _train_params(cfg: TrainConfig, tasks: list[Task]) -> dict[str, Any]:
-    """A stage's hyperparameters with per-format defaults filled in: the batch size is the smallest
-    default of its tasks' formats (the paper's: 32, 16 for span extraction)."""
-    params = cfg.model_dump(exclude={k for k in HASHED_WHEN_SET if getattr(cfg, k) == TrainConfig.model_fields[k].default})
+    """A stage's hyperparameters with per-format defaults filled in (the batch size is the smallest
+    default of its tasks' formats: the paper's 32, 16 for span extraction) and ``bf16: auto``
+    decided for this machine."""
+    params = cfg.model_dump()
+    params["bf16"] = use_bf16(cfg.bf16)
     if params["batch_size"] is None:
         params["batch_size"] = min((t.format.batch_size for t in tasks), default=Format.batch_size)
     return params

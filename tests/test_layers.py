@@ -21,7 +21,7 @@ ROWS: tuple[tuple[str, ...], ...] = (
     (
         "execution/runners.py", "execution/harness.py", "execution/sandbox.py", "execution/cgroup.py", "synth/render/",
         "synth/nodes.py", "training/metrics.py", "data.py", "store.py", "errors.py", "parallel.py",
-        "progress.py", "cache_home.py", "py.typed",
+        "progress.py", "cache_home.py", "hardware.py", "py.typed",
     ),
 )
 """Top row first, as in docs/architecture.md."""

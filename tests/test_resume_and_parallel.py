@@ -70,7 +70,8 @@ def _free_port() -> int:
 
 
 def test_two_processes_follow_the_single_process_loss_curve(fixture_data: Path, tmp_path: Path) -> None:
-    config = _config(fixture_data, tmp_path, max_steps=12, eval_every=4, learning_rate=1e-4)
+    # fp32: in bf16 (the default on a machine with fast bf16) a different order of sums moves the loss by more than 1e-4
+    config = _config(fixture_data, tmp_path, max_steps=12, eval_every=4, learning_rate=1e-4, bf16=False)
     single, parallel = tmp_path / "single", tmp_path / "parallel"
     subprocess.run(_cli("run", str(config), "--out", str(single)), check=True, capture_output=True, cwd=REPO)
     launcher = Path(sys.executable).with_name("accelerate")

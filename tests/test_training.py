@@ -195,3 +195,19 @@ def test_data_parallel_shares_cover_the_global_batch() -> None:
     single = BatchStream(size=16, batch_size=8, seed=0, stream=0)
     for _ in range(3):
         assert sorted(streams[0].next_indices() + streams[1].next_indices()) == sorted(single.next_indices())
+
+
+def test_timing_splits_a_run_into_steps_evaluations_and_checkpoint_phases(tmp_path: Path) -> None:
+    """``FitResult.timing`` (a stage's ``metrics.json`` ``timing``) accounts for the run: steps,
+    dev evaluations, and the save, seal and swap of each checkpoint, within the run's seconds."""
+    scores = iter([0.1, 0.2, 0.3])
+    cfg = TrainConfig(learning_rate=1e-3, batch_size=8, max_steps=6, eval_every=2, checkpoint_every=2, warmup_ratio=0.0)
+    tokenizer = load_tokenizer("tiny")
+    source = TrainSource("t", CLASSIFICATION, CLASSIFICATION.encode(_synthetic(CLASSIFICATION, 32, 0), tokenizer, 16))
+    result = fit(
+        tiny_model(CLASSIFICATION, 2), [source], TaskSampler(np.array([1.0]), 0), lambda m: {"score": next(scores)}, cfg,
+        tokenizer=tokenizer, seed=0, log_dir=tmp_path / "tb", resume_dir=tmp_path / "resume", label="timing",
+    )
+    assert set(result.timing) == {"train", "dev", "save", "seal", "swap"}
+    assert all(seconds > 0 for seconds in result.timing.values())
+    assert sum(result.timing.values()) <= result.seconds

@@ -196,6 +196,7 @@ def train(
         "best_step": result.best_step,
         "dev_score": result.best_dev_score,
         "seconds": round(result.seconds, 1),
+        "timing": result.timing,
         "history": result.history,
         "train_loss": result.losses,
     }

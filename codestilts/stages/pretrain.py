@@ -9,7 +9,7 @@ import torch
 from accelerate.utils import set_seed
 from transformers import AutoModel, BertConfig
 
-from codestilts.config import PretrainConfig
+from codestilts.config import PretrainConfig, TrainConfig
 from codestilts.errors import UserError
 from codestilts.models.code_tokenizer import train_code_tokenizer
 from codestilts.models.task_model import HeadSpec, TaskModel, save_encoder
@@ -60,7 +60,8 @@ def unlabelled_code(ctx: StageContext, cfg: PretrainConfig) -> tuple[list[TextIt
 
 
 def run_pretrain(ctx: StageContext) -> None:
-    cfg = PretrainConfig(**ctx.params["pretrain"])
+    params = ctx.params["pretrain"]
+    cfg = PretrainConfig(**params | {"training": TrainConfig(**params["training"])})
     max_length = ctx.params["model"]["max_length"]
     set_seed(cfg.seed)
     train_items, dev_items = unlabelled_code(ctx, cfg)
@@ -112,6 +113,7 @@ def run_pretrain(ctx: StageContext) -> None:
                 "history": result.history,
                 "train_loss": result.losses,
                 "seconds": round(result.seconds, 1),
+                "timing": result.timing,
             },
         )
         log.info("%s: %d parameters, dev MLM loss %.3f", ctx.stage.id, sum(p.numel() for p in encoder.parameters()), -result.best_dev_score)

@@ -16,7 +16,8 @@ from __future__ import annotations
 import math
 import shutil
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,7 @@ from torch.utils.tensorboard import SummaryWriter
 from transformers import PreTrainedTokenizerBase, get_linear_schedule_with_warmup
 
 from codestilts.config import TrainConfig
+from codestilts.hardware import use_bf16
 from codestilts.models.task_model import TaskModel
 from codestilts.progress import log, progress_bar
 from codestilts.store import seal
@@ -63,6 +65,25 @@ class FitResult:
     """Mean training loss of every step (over processes and accumulated micro-batches)."""
     task_steps: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+    timing: dict[str, float] = field(default_factory=dict)
+    """Seconds of this process's run (not checkpointed) by phase: ``train`` (the steps), ``dev``
+    (evaluations and keeping the best weights), and per checkpoint phase: ``save`` (writing
+    model, optimizer, RNG states and best weights), ``seal`` (checksums) and ``swap``."""
+
+
+class PhaseClock:
+    """Adds up wall-clock seconds per named phase."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
+    @contextmanager
+    def __call__(self, phase: str) -> Iterator[None]:
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[phase] = self.seconds.get(phase, 0.0) + time.perf_counter() - start
 
 
 class _LoopState:
@@ -73,7 +94,7 @@ class _LoopState:
 
     def state_dict(self) -> dict[str, Any]:
         return {
-            "result": asdict(self.result),
+            "result": {k: v for k, v in asdict(self.result).items() if k != "timing"},
             "sampler": self.sampler.state_dict(),
             "streams": [s.state_dict() for s in self.streams],
         }
@@ -92,7 +113,7 @@ def make_accelerator(cfg: TrainConfig) -> Accelerator:
     GradientState._reset_state()
     return Accelerator(
         cpu=not torch.cuda.is_available(),
-        mixed_precision="bf16" if cfg.bf16 else "no",
+        mixed_precision="bf16" if use_bf16(cfg.bf16) else "no",
         gradient_accumulation_steps=cfg.gradient_accumulation,
         # batch_size is global and BatchStream splits it over processes; without this, Accelerate
         # steps the LR schedule once per process at every optimizer step (it assumes per-process batches)
@@ -107,7 +128,8 @@ def _optimizer(model: torch.nn.Module, cfg: TrainConfig) -> torch.optim.Optimize
     for name, param in model.named_parameters():
         (no_decay if param.ndim < 2 or "norm" in name.lower() else decay).append(param)
     groups = [{"params": decay, "weight_decay": cfg.weight_decay}, {"params": no_decay, "weight_decay": 0.0}]
-    return torch.optim.AdamW(groups, lr=cfg.learning_rate)
+    # fused: one vectorised kernel per step instead of a dozen passes over every tensor (Trainer's default too)
+    return torch.optim.AdamW(groups, lr=cfg.learning_rate, fused=True)
 
 
 def planned_steps(sources: Sequence[TrainSource], cfg: TrainConfig) -> tuple[int, int]:
@@ -117,25 +139,55 @@ def planned_steps(sources: Sequence[TrainSource], cfg: TrainConfig) -> tuple[int
     return cfg.max_steps or math.ceil(cfg.epochs * per_epoch), per_epoch
 
 
-def _save_checkpoint(accelerator: Accelerator, resume_dir: Path, best_state: dict[str, torch.Tensor] | None) -> None:
+def _save_checkpoint(
+    accelerator: Accelerator, resume_dir: Path, best_state: dict[str, torch.Tensor] | None, clock: PhaseClock
+) -> None:
     """Write the checkpoint next to the old one, seal it, then swap: a kill mid-write loses nothing."""
     fresh = resume_dir.with_name(resume_dir.name + ".new")
-    if accelerator.is_main_process and fresh.exists():
-        shutil.rmtree(fresh)
-    accelerator.wait_for_everyone()
-    accelerator.save_state(str(fresh))
-    accelerator.wait_for_everyone()  # every process's files are written before the seal
-    if accelerator.is_main_process:
-        if best_state is not None:
+    with clock("save"):
+        if accelerator.is_main_process and fresh.exists():
+            shutil.rmtree(fresh)
+        accelerator.wait_for_everyone()
+        accelerator.save_state(str(fresh))
+        accelerator.wait_for_everyone()  # every process's files are written before the seal
+        if accelerator.is_main_process and best_state is not None:
             save_file({k: v.contiguous() for k, v in best_state.items()}, fresh / BEST_WEIGHTS)
-        seal(fresh)  # a restarted stage resumes only from a checkpoint whose files match this
-        old = resume_dir.with_name(resume_dir.name + ".old")
-        if resume_dir.exists():
-            resume_dir.rename(old)
-        fresh.rename(resume_dir)
-        if old.exists():
-            shutil.rmtree(old)
+    if accelerator.is_main_process:
+        with clock("seal"):
+            seal(fresh)  # a restarted stage resumes only from a checkpoint whose files match this
+        with clock("swap"):
+            old = resume_dir.with_name(resume_dir.name + ".old")
+            if resume_dir.exists():
+                resume_dir.rename(old)
+            fresh.rename(resume_dir)
+            if old.exists():
+                shutil.rmtree(old)
     accelerator.wait_for_everyone()
+
+
+def _step(
+    accelerator: Accelerator,
+    model: torch.nn.Module,
+    optimizer: torch.optim.Optimizer,
+    scheduler: torch.optim.lr_scheduler.LRScheduler,
+    task: str,
+    batches: Iterable[dict[str, torch.Tensor]],
+    max_grad_norm: float,
+) -> float:
+    """One optimizer step of ``task`` over its micro-batches (gradient accumulation); the mean loss
+    (over micro-batches and processes)."""
+    losses = []
+    for batch in batches:
+        with accelerator.accumulate(model):
+            loss = model(task, **{k: v.to(accelerator.device) for k, v in batch.items()}).loss
+            accelerator.backward(loss)
+            if accelerator.sync_gradients:
+                accelerator.clip_grad_norm_(model.parameters(), max_grad_norm)
+            optimizer.step()
+            scheduler.step()
+            optimizer.zero_grad()
+        losses.append(accelerator.reduce(loss.detach(), reduction="mean").item())
+    return float(np.mean(losses))
 
 
 def fit(
@@ -179,59 +231,52 @@ def fit(
 
     writer = SummaryWriter(log_dir=str(log_dir)) if accelerator.is_main_process else None
     started, done_before = time.monotonic(), result.steps
-    device = accelerator.device
+    clock = PhaseClock()
     model.train()
     with progress_bar(label, total) as bar:
         bar.update(completed=result.steps)
         while result.steps < total:
-            chosen = sampler.draw()
-            losses = []
-            for _ in range(cfg.gradient_accumulation):
+            with clock("train"):
+                chosen = sampler.draw()
                 source, stream = sources[chosen], streams[chosen]
-                batch = collate[chosen]([source.features[i] for i in stream.next_indices()])
-                with accelerator.accumulate(model):
-                    loss = model(source.name, **{k: v.to(device) for k, v in batch.items()}).loss
-                    accelerator.backward(loss)
-                    if accelerator.sync_gradients:
-                        accelerator.clip_grad_norm_(model.parameters(), cfg.max_grad_norm)
-                    optimizer.step()
-                    scheduler.step()
-                    optimizer.zero_grad()
-                losses.append(accelerator.reduce(loss.detach(), reduction="mean").item())
-            result.steps += 1
-            result.task_steps[sources[chosen].name] += 1
-            mean_loss = float(np.mean(losses))
-            result.losses.append(round(mean_loss, 6))
-            if writer:
-                writer.add_scalar("train/loss", mean_loss, result.steps)
-                writer.add_scalar(f"train/loss/{sources[chosen].name}", mean_loss, result.steps)
-                writer.add_scalar("train/lr", scheduler.get_last_lr()[0], result.steps)
+                # lazily: each micro-batch is drawn and collated (MLM masking uses torch's RNG) just before its step
+                batches = (collate[chosen]([source.features[i] for i in stream.next_indices()]) for _ in range(cfg.gradient_accumulation))
+                mean_loss = _step(accelerator, model, optimizer, scheduler, source.name, batches, cfg.max_grad_norm)
+                result.steps += 1
+                result.task_steps[source.name] += 1
+                result.losses.append(round(mean_loss, 6))
+                if writer:
+                    writer.add_scalar("train/loss", mean_loss, result.steps)
+                    writer.add_scalar(f"train/loss/{source.name}", mean_loss, result.steps)
+                    writer.add_scalar("train/lr", scheduler.get_last_lr()[0], result.steps)
             rate = (result.steps - done_before) / max(time.monotonic() - started, 1e-9)
             bar.update(completed=result.steps, status=f"loss {mean_loss:.4f} {rate:.2f} step/s")
             if result.steps % eval_every == 0 or result.steps == total:
-                scores = dev_score(accelerator.unwrap_model(model))
-                model.train()
-                if writer:
-                    for name, value in scores.items():
-                        writer.add_scalar(f"dev/{name}", value, result.steps)
-                result.history.append({"step": result.steps, "loss": mean_loss} | scores)
-                log.info("%s step %d/%d loss %.4f dev %.4f", label, result.steps, total, mean_loss, scores["score"])
-                if scores["score"] > result.best_dev_score:
-                    result.best_dev_score, result.best_step, result.stale = scores["score"], result.steps, 0
-                    best_state = {k: v.detach().clone() for k, v in accelerator.unwrap_model(model).state_dict().items()}
-                else:
-                    result.stale += 1
+                with clock("dev"):
+                    scores = dev_score(accelerator.unwrap_model(model))
+                    model.train()
+                    if writer:
+                        for name, value in scores.items():
+                            writer.add_scalar(f"dev/{name}", value, result.steps)
+                    result.history.append({"step": result.steps, "loss": mean_loss} | scores)
+                    log.info("%s step %d/%d loss %.4f dev %.4f", label, result.steps, total, mean_loss, scores["score"])
+                    if scores["score"] > result.best_dev_score:
+                        result.best_dev_score, result.best_step, result.stale = scores["score"], result.steps, 0
+                        best_state = {k: v.detach().clone() for k, v in accelerator.unwrap_model(model).state_dict().items()}
+                    else:
+                        result.stale += 1
                 if cfg.patience is not None and result.stale >= cfg.patience:
                     log.info("%s: early stop after %d evaluations without improvement", label, result.stale)
                     break
             if result.steps % checkpoint_every == 0 and result.steps < total:
-                _save_checkpoint(accelerator, resume_dir, best_state)
+                _save_checkpoint(accelerator, resume_dir, best_state, clock)
     if writer:
         writer.close()
     unwrapped = accelerator.unwrap_model(model)
     if best_state is not None:
         unwrapped.load_state_dict(best_state)
     result.seconds = time.monotonic() - started
+    result.timing = {phase: round(seconds, 3) for phase, seconds in clock.seconds.items()}
     accelerator.wait_for_everyone()
     if accelerator.is_main_process and resume_dir.exists():
         shutil.rmtree(resume_dir)
