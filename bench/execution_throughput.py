@@ -22,22 +22,21 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from itertools import cycle, islice
 
-from codestilts.execution.benchmarks import build_source, load_problems
-from codestilts.execution.languages import LANGUAGES, Plan, get_language
-from codestilts.execution.runner import execute
+from codestilts.execution.benchmarks import HX_LANGUAGES, build_source, load_problems
+from codestilts.execution.runner import run_program, runner_for
+from codestilts.execution.runners import RUNNERS, RunPlan
 from codestilts.execution.sandbox import Limits
 from codestilts.execution.scheduler import default_capacity, run_weighted
 
-HX = ("python", "cpp", "java", "javascript", "go", "rust")
-
 
 def programs_for(language: str, n: int) -> list[str]:
-    bench = "humaneval-x" if language in HX else "mbxp"
+    """``language``: a canonical name (:mod:`codestilts.languages`)."""
+    bench = "humaneval-x" if language in HX_LANGUAGES else "mbxp"
     problems = [p for p in load_problems(bench, language).values() if p.canonical_solution]
     return list(islice(cycle([build_source(p, p.canonical_solution) for p in problems]), n))
 
 
-def _host_path(value: str, plan: Plan) -> str:
+def _host_path(value: str, plan: RunPlan) -> str:
     for m in sorted(plan.mounts, key=lambda m: -len(m.dest)):  # /opt/rust-crates before /opt/rust
         value = value.replace(m.dest, m.host)
     return value
@@ -45,7 +44,7 @@ def _host_path(value: str, plan: Plan) -> str:
 
 def naive_run(language: str, program: str, timeout: float) -> bool:
     """What harnesses usually do: write the files, subprocess.run each step, pipes, a timeout."""
-    plan = get_language(language).plan(program, Limits(wall_s=timeout))
+    plan = runner_for(language).plan(program, Limits(wall_s=timeout))
     work = tempfile.mkdtemp(prefix="naive-exec-")
     try:
         for name, data in plan.files.items():
@@ -76,13 +75,14 @@ def bench_language(language: str, n: int, jobs: int, timeout: float, block: int 
                    sandbox_jobs: int | None = None) -> dict:
     """Both runners on the same programs, alternating blocks of ``block`` programs (sandbox first,
     then naive first, ...) so that drift in machine speed hits both alike."""
+    lang = runner_for(language)
+    language = lang.name  # canonical: js for javascript, ts for typescript
     programs = programs_for(language, n)
-    lang = get_language(language)
     lang.prepare()
     limits = Limits(wall_s=timeout, cpu_s=int(timeout))
 
     def sandboxed(chunk):
-        return run_weighted(chunk, lambda prog, slot: execute(prog, language, limits=limits, slot=slot),
+        return run_weighted(chunk, lambda prog, slot: run_program(prog, language, limits=limits, slot=slot),
                             weight=lambda _: lang.weight, capacity=sandbox_jobs or jobs)
 
     def naive(chunk):
@@ -119,7 +119,7 @@ def main(argv=None) -> int:
     ap.add_argument("--timeout", type=float, default=20.0)
     args = ap.parse_args(argv)
     print(f"workers: naive {args.jobs}, sandboxed {args.sandbox_jobs or args.jobs}; {args.n} programs per language")
-    names = args.languages or [n for n, lang in LANGUAGES.items() if lang.missing() is None and n != "c"]
+    names = args.languages or [n for n, runner in RUNNERS.items() if runner.missing() is None and n != "c"]
     print(f"{'language':12s} {'n':>5s} {'sandbox/s':>10s} {'naive/s':>10s} {'ratio':>7s} {'passed (sandbox/naive)':>24s}")
     for name in names:
         try:

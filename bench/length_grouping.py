@@ -19,13 +19,13 @@ from pathlib import Path
 import numpy as np
 
 from codestilts.config import TrainConfig
+from codestilts.data import resolve_data_dir
+from codestilts.formats import Feature
 from codestilts.models.backbone import load_encoder, load_tokenizer
 from codestilts.models.task_model import HeadSpec, TaskModel
 from codestilts.tasks import TASKS, records
-from codestilts.tasks.files import resolve_data_dir
-from codestilts.training.features import Feature, encode
 from codestilts.training.loop import TrainSource, fit
-from codestilts.training.sampling import BatchStream, TaskSampler, feature_length
+from codestilts.training.sampling import BatchStream, TaskSampler
 
 
 def padding_share(lengths: list[int], batch_size: int, steps: int, grouped: bool) -> float:
@@ -42,7 +42,7 @@ def padding_share(lengths: list[int], batch_size: int, steps: int, grouped: bool
 def examples_per_second(args: argparse.Namespace, features: list[Feature], grouped: bool) -> float:
     task = TASKS.get(args.task)
     tokenizer = load_tokenizer(args.model)
-    model = TaskModel(load_encoder(args.model), {task.name: HeadSpec(task.format.value, task.num_labels)})
+    model = TaskModel(load_encoder(args.model), {task.name: HeadSpec(task.format.name, task.num_labels)})
     cfg = TrainConfig(
         learning_rate=1e-4, batch_size=args.batch_size, max_steps=args.steps, eval_every=args.steps, group_by_length=grouped
     )
@@ -70,8 +70,8 @@ def main() -> None:
 
     task = TASKS.get(args.task)
     items = records(task, resolve_data_dir(args.data_dir), args.language or task.source_language, "train")[: args.max_examples]
-    features = encode(items, load_tokenizer(args.model), args.max_length)
-    lengths = [feature_length(f) for f in features]
+    features = task.format.encode(items, load_tokenizer(args.model), args.max_length)
+    lengths = [task.format.length(f) for f in features]
     rates: dict[bool, list[float]] = {False: [], True: []}
     for round_ in range(args.rounds):
         for grouped in (False, True) if round_ % 2 == 0 else (True, False):

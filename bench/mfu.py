@@ -33,13 +33,13 @@ import torch
 from torch.utils.flop_counter import FlopCounterMode
 
 from codestilts.config import TrainConfig
+from codestilts.data import resolve_data_dir
+from codestilts.formats import Feature
 from codestilts.models.backbone import load_encoder, load_tokenizer
 from codestilts.models.task_model import HeadSpec, TaskModel
-from codestilts.tasks import get_task, records
-from codestilts.tasks.files import resolve_data_dir
-from codestilts.training.features import Feature, encode
+from codestilts.tasks import TASKS, records
 from codestilts.training.loop import TrainSource, fit
-from codestilts.training.sampling import BatchStream, TaskSampler, feature_length
+from codestilts.training.sampling import BatchStream, TaskSampler
 
 MODEL = "minilm"
 TASK = "snli"
@@ -82,7 +82,7 @@ def flop_model(model: TaskModel, task: str) -> tuple[float, float]:
 
 def step_flops(features: list[Feature], steps: int, grouped: bool, per_token: float, per_pair: float) -> tuple[float, float]:
     """(padded, useful) FLOPs of the first ``steps`` batches that the loop draws."""
-    lengths = [feature_length(f) for f in features]
+    lengths = [TASKS.get(TASK).format.length(f) for f in features]
     stream = BatchStream(len(lengths), BATCH, SEED, 0, lengths=lengths if grouped else None)
     padded = useful = 0.0
     for _ in range(steps):
@@ -96,8 +96,8 @@ def step_flops(features: list[Feature], steps: int, grouped: bool, per_token: fl
 def train(features: list[Feature], steps: int, bf16: bool, profile: bool) -> float:
     """Seconds of ``steps`` training steps through the loop; with ``profile``, torch.profiler's
     operators of the whole run (by self CPU time) are printed."""
-    task = get_task(TASK)
-    model = TaskModel(load_encoder(MODEL), {task.name: HeadSpec(task.format.value, task.num_labels)})
+    task = TASKS.get(TASK)
+    model = TaskModel(load_encoder(MODEL), {task.name: HeadSpec(task.format.name, task.num_labels)})
     cfg = TrainConfig(batch_size=BATCH, max_steps=steps, eval_every=steps, bf16=bf16)
     with tempfile.TemporaryDirectory() as work, torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CPU]) if profile else nullcontext() as prof:
         result = fit(
@@ -123,10 +123,10 @@ def main() -> None:
 
     sizes = [int(n) for n in args.peak_sizes.split(",")]
     peaks = {"fp32": matmul_peak(torch.float32, sizes, args.peak_repeats), "bf16": matmul_peak(torch.bfloat16, sizes, args.peak_repeats)}
-    task = get_task(TASK)
+    task = TASKS.get(TASK)
     items = records(task, resolve_data_dir(args.data_dir), task.source_language, "train")
-    features = encode(items, load_tokenizer(MODEL), args.max_length)
-    counter = TaskModel(load_encoder(MODEL), {task.name: HeadSpec(task.format.value, task.num_labels)})
+    features = task.format.encode(items, load_tokenizer(MODEL), args.max_length)
+    counter = TaskModel(load_encoder(MODEL), {task.name: HeadSpec(task.format.name, task.num_labels)})
     per_token, per_pair = flop_model(counter, task.name)
     padded, useful = step_flops(features, args.steps, TrainConfig().group_by_length, per_token, per_pair)
 

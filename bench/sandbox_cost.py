@@ -21,7 +21,7 @@ from collections.abc import Callable
 
 from codestilts.execution.benchmarks import build_source, load_problems
 from codestilts.execution.harness import Source
-from codestilts.execution.runner import execute
+from codestilts.execution.runner import run_program
 
 PYTHON = "/usr/bin/python3"
 BWRAP = ["--ro-bind", "/usr", "/usr", "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64",
@@ -48,7 +48,7 @@ def plain(program: Source, bwrap: bool) -> None:
 
 
 RUNNERS: dict[str, Callable[[Source], object]] = {
-    "sandboxed": lambda p: execute(p, "python"),
+    "sandboxed": lambda p: run_program(p, "python"),
     "bare bwrap": lambda p: plain(p, bwrap=True),
     "plain": lambda p: plain(p, bwrap=False),
 }

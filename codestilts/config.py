@@ -122,6 +122,9 @@ class ProbeConfig(Strict):
         default="middle", description="hidden layer whose mean-pooled states are compared (paper: a middle layer)"
     )
     batch_size: Annotated[int, Field(ge=1)] = 64
+    bf16: bool | Literal["auto"] = Field(
+        default="auto", description="bf16 autocast; auto: where the machine has fast bf16 (as training), decided when planning"
+    )
 
 
 class ExperimentConfig(Strict):

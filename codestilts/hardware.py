@@ -1,13 +1,18 @@
 """What this machine computes fast: whether bf16 matrix products run on dedicated hardware.
 
-``bf16: auto`` (the training default) asks this when a config is read, so a stage's parameters say
-which precision it trained in.
+``bf16: auto`` (the default of training and probes) asks this when a config is read, so a stage's
+parameters say which precision it computed in.
 """
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import torch
 
 CPUINFO = Path("/proc/cpuinfo")
 
@@ -40,3 +45,11 @@ def fast_bf16() -> bool:
 def use_bf16(setting: bool | str) -> bool:
     """A ``bf16`` setting as a decision: ``auto`` is :func:`fast_bf16`."""
     return fast_bf16() if setting == "auto" else bool(setting)
+
+
+def autocast(device: torch.device, bf16: bool) -> AbstractContextManager:
+    """bf16 autocast on ``device`` when ``bf16`` (what training under ``bf16`` computes in); a
+    context that changes nothing otherwise."""
+    import torch
+
+    return torch.autocast(device.type, dtype=torch.bfloat16, enabled=bf16)

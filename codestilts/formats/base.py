@@ -89,6 +89,19 @@ def batches(features: Sequence[Feature], collate: Collator, batch_size: int, dev
         yield {k: v.to(device) for k, v in batch.items()}
 
 
+def in_length_order(features: Sequence[Feature], length: Callable[[Feature], int], compute: Callable[[list[Feature]], Iterable[Any]]) -> list[Any]:
+    """``compute``'s one result per feature, computed over ``features`` sorted longest first (so
+    that a batch holds features of similar length and pads little) and returned in their order.
+
+    Inference only: every result depends on its own feature alone, not on its batch companions.
+    """
+    order = sorted(range(len(features)), key=lambda i: -length(features[i]))
+    results: list[Any] = [None] * len(features)
+    for position, result in zip(order, compute([features[i] for i in order]), strict=True):
+        results[position] = result
+    return results
+
+
 class Format:
     """A task format. Subclasses set the class attributes and implement what their format does."""
 
@@ -158,13 +171,16 @@ class Format:
         return None
 
     def logits(self, model: TaskModel, task: str, features: Sequence[Feature], tokenizer: PreTrainedTokenizerBase, batch_size: int) -> list[np.ndarray]:
-        """Head ``task``'s logits for every feature, in order, computed on the model's device."""
+        """Head ``task``'s logits for every feature, in order, computed on the model's device in
+        batches of similar length."""
         import torch
 
         device = next(model.parameters()).device
-        out: list[np.ndarray] = []
-        with torch.no_grad():
-            for batch in batches(features, self.collator(tokenizer), batch_size, device):
+
+        def compute(ordered: list[Feature]) -> Iterator[np.ndarray]:
+            for batch in batches(ordered, self.collator(tokenizer), batch_size, device):
                 batch.pop("labels", None)
-                out.extend(model(task, **batch).logits.float().cpu().numpy())
-        return out
+                yield from model(task, **batch).logits.float().cpu().numpy()
+
+        with torch.inference_mode():
+            return in_length_order(features, self.length, compute)

@@ -4,13 +4,13 @@ the right candidate (accuracy@1, MRR)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from codestilts.formats.base import Collator, Evaluation, Feature, Format, Score, TaskOutput, batches, rows
+from codestilts.formats.base import Collator, Evaluation, Feature, Format, Score, TaskOutput, batches, in_length_order, rows
 
 
 @dataclass(frozen=True)
@@ -81,18 +81,21 @@ class Retrieval(Format):
         import torch
 
         device = next(model.parameters()).device
-        with torch.no_grad():
-            vectors = [
-                model.heads[task](model.encode(ids, mask), mask).cpu().numpy()
-                for ids, mask in self.side_batches(features, tokenizer, batch_size, device, side)
-            ]
-        return np.concatenate(vectors)
+        with torch.inference_mode():
+            return self.side_vectors(
+                features, tokenizer, batch_size, device, side, lambda ids, mask: model.heads[task](model.encode(ids, mask), mask).float()
+            )
 
-    def side_batches(self, features: Sequence[Feature], tokenizer, batch_size: int, device, side: str = "") -> Iterator[tuple[Any, Any]]:
-        """The input ids and attention mask of one side of ``features`` (the text, or with
-        ``side="query_"`` the query), ``batch_size`` at a time, on ``device``."""
-        for batch in batches(features, self.collator(tokenizer), batch_size, device):
-            yield batch[f"{side}input_ids"], batch[f"{side}attention_mask"]
+    def side_vectors(self, features: Sequence[Feature], tokenizer, batch_size: int, device, side: str, vectors: Callable[[Any, Any], Any]) -> np.ndarray:
+        """One row per feature of ``vectors(input_ids, attention_mask)`` over one side of
+        ``features`` (the text, or with ``side="query_"`` the query), in their order, computed on
+        ``device`` ``batch_size`` at a time in batches of similar length."""
+
+        def compute(ordered: list[Feature]) -> Iterator[np.ndarray]:
+            for batch in batches(ordered, self.collator(tokenizer), batch_size, device):
+                yield from vectors(batch[f"{side}input_ids"], batch[f"{side}attention_mask"]).cpu().numpy()
+
+        return np.stack(in_length_order(features, lambda f: len(f[f"{side}input_ids"]), compute))
 
     def evaluate(self, model, task, records, features, tokenizer, *, batch_size, num_labels, language) -> Evaluation:
         """Each query ranks every text of ``records`` (the right one is its own item's)."""

@@ -18,6 +18,7 @@ from transformers import (
 
 from codestilts.config import TrainConfig
 from codestilts.errors import UserError
+from codestilts.hardware import use_bf16
 from codestilts.models.backbone import load_encoder, load_tokenizer
 from codestilts.models.task_model import HeadSpec, TaskModel
 from codestilts.parallel import process_state
@@ -165,7 +166,7 @@ def train(
             result = evaluate_records(
                 m, job.task.name, job.task.format, dev[job.task.name], tokenizer,
                 max_length=max_length, num_labels=job.task.num_labels, language=job.dev_language,
-                features=dev_features[job.task.name],
+                features=dev_features[job.task.name], bf16=use_bf16(cfg.bf16),
             )
             scores[f"{job.task.name}/{job.task.metric}"] = result.metrics[job.task.metric]
         return scores | {"score": float(np.mean(list(scores.values())))}

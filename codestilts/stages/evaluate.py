@@ -1,5 +1,5 @@
 """Evaluate stage: the target checkpoint on every language's test split (zero-shot but the source),
-batched, on the device training uses."""
+in batches of similar length, on the device and in the precision (``bf16``) its training used."""
 
 from __future__ import annotations
 
@@ -28,6 +28,7 @@ def run_evaluate(ctx: StageContext) -> None:
                 model, task.name, task.format, examples, tokenizer,
                 max_length=ctx.params["max_length"], num_labels=task.num_labels, language=language,
                 features=encode_cached(task.format, examples, tokenizer, ctx.params["max_length"], name=f"{task.name}/{language}/test"),
+                bf16=ctx.params["bf16"],
             )
             per_language[language] = result.metrics | {"examples": len(examples)}
             for row in result.predictions:

@@ -22,6 +22,7 @@ import torch
 from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
 from codestilts.errors import UserError
+from codestilts.hardware import autocast
 from codestilts.models.backbone import num_layers
 from codestilts.models.heads import pool
 from codestilts.parallel import process_device
@@ -43,7 +44,6 @@ def layer_index(layer: int | str, layers: int) -> int:
     return int(layer)
 
 
-@torch.no_grad()
 def embed(
     encoder: PreTrainedModel,
     tokenizer: PreTrainedTokenizerBase,
@@ -52,16 +52,18 @@ def embed(
     layer: int,
     batch_size: int,
     side: str = "",
+    bf16: bool = False,
 ) -> np.ndarray:
     """L2-normalised mean-pooled states of ``layer`` for each retrieval feature: its text, or with
-    ``side="query_"`` its query."""
+    ``side="query_"`` its query; under bf16 autocast with ``bf16``."""
     encoder.eval()
-    vectors = []
-    for ids, mask in RETRIEVAL.side_batches(features, tokenizer, batch_size, encoder.device, side):
+
+    def vectors(ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         out = encoder(input_ids=ids, attention_mask=mask, output_hidden_states=True)
-        pooled = pool(out.hidden_states[layer], mask, "mean")
-        vectors.append(torch.nn.functional.normalize(pooled.float(), dim=-1).cpu().numpy())
-    return np.concatenate(vectors)
+        return torch.nn.functional.normalize(pool(out.hidden_states[layer], mask, "mean").float(), dim=-1)
+
+    with torch.inference_mode(), autocast(encoder.device, bf16):
+        return RETRIEVAL.side_vectors(features, tokenizer, batch_size, encoder.device, side, vectors)
 
 
 def aligned(source: list[RetrievalItem], other: list[RetrievalItem]) -> tuple[list[RetrievalItem], list[RetrievalItem]]:
@@ -98,7 +100,7 @@ def run_probe(ctx: StageContext) -> None:
         return items, encode_cached(task.format, items, tokenizer, ctx.params["model"]["max_length"], name=f"{task.name}/{language}/test")
 
     def vectors(features: list[Feature], side: str = "") -> np.ndarray:
-        return embed(encoder, tokenizer, features, layer=layer, batch_size=settings["batch_size"], side=side)
+        return embed(encoder, tokenizer, features, layer=layer, batch_size=settings["batch_size"], side=side, bf16=settings["bf16"])
 
     source_items, source_features = test_split(source)
     with_queries = source_items[0].query is not None
