@@ -50,10 +50,10 @@ RESULT = "RESULT "
 
 
 def pairs(data_dir: str | None, split: str) -> list:
-    from codestilts.tasks import get_task, records
-    from codestilts.tasks.files import resolve_data_dir
+    from codestilts.tasks import TASKS, records
+    from codestilts.data import resolve_data_dir
 
-    task = get_task(TASK)
+    task = TASKS.get(TASK)
     return records(task, resolve_data_dir(data_dir), task.source_language, split)
 
 
@@ -142,7 +142,7 @@ def intermediate_stage(data_dir: str | None, max_length: int, seed: int, trainin
     stage = next(s for s in plan.stages if s.kind == "intermediate")
     with tempfile.TemporaryDirectory() as out:
         store = Store(Path(out))
-        run_stage(stage, store, plan.data_dir)
+        run_stage(stage, store, plan.data_dir, plan.parent_kinds(stage))
         return read_json(store.stage(stage.id) / "metrics.json") | {"train": stage.params["train"]}
 
 
