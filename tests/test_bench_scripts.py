@@ -1,5 +1,6 @@
 """Every script in bench/ (the commands docs/ tells a reader to rerun) still imports and parses its
-arguments against the current package."""
+arguments against the current package. Only module-level imports are checked: an import inside a
+function (train_throughput.py's worker side) runs only when the bench itself runs."""
 
 from __future__ import annotations
 

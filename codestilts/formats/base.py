@@ -9,8 +9,7 @@ adding a format is one module (see :mod:`codestilts.formats.classification` for 
 one line in :data:`codestilts.formats.FORMATS`.
 
 Format modules import torch and transformers inside the methods that need them: tasks import a
-format for its record type alone, and stay light (``codestilts tasks`` answers in a fraction of a
-second).
+format for its record type alone and do not import torch through it.
 """
 
 from __future__ import annotations
