@@ -81,8 +81,11 @@ class Clean(Strict):
     entry_point: str | None = Field(default=None, description="a column or template naming the function: masked in any case style")
 
 
+NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
+
+
 class TaskFile(Strict):
-    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+    name: str = Field(pattern=NAME_PATTERN)
     format: str
     languages: Annotated[list[LanguageName], Field(min_length=1)]
     source_language: LanguageName | None = None
@@ -130,13 +133,18 @@ def text_fields(fmt: Format) -> list[str]:
     return [f.name for f in dataclass_fields(fmt.record) if f.type in ("str", "str | None") and f.name not in ("id", "group")]
 
 
+def definable() -> list[str]:
+    """The formats a task file can name: those whose tasks train or probe."""
+    return [f.name for f in FORMATS.values() if f.roles & DEFINABLE]
+
+
 def check(spec: TaskFile, at: Located) -> None:
     """What the types cannot say: the format is definable, keys fit its records, languages agree."""
-    definable = [f.name for f in FORMATS.values() if f.roles & DEFINABLE]
-    if spec.format not in definable:
+    definable_formats = definable()
+    if spec.format not in definable_formats:
         what = "cannot be defined in a task file" if spec.format in FORMATS else "is unknown"
-        hint = did_you_mean(spec.format, definable)
-        raise UserError(f"format {spec.format!r} {what} (expected one of {', '.join(definable)})", where=at("format"), hint=hint)
+        hint = did_you_mean(spec.format, definable_formats)
+        raise UserError(f"format {spec.format!r} {what} (expected one of {', '.join(definable_formats)})", where=at("format"), hint=hint)
     fmt = spec.fmt
     if (spec.data is None) == (spec.hf is None):
         raise UserError("give exactly one of data (local files) and hf (a Hugging Face dataset)", where=at())
