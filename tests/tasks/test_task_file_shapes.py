@@ -125,8 +125,10 @@ def test_four_shapes_run_end_to_end_and_an_edit_reruns_exactly_its_stages(shapes
     reran = pending()
     assert len(reran) == 4 and all("bug-pairs" in stage for stage in reran)  # target + evaluate, per intermediate option
     spec = yaml.safe_load((shapes / "shard-defects.yaml").read_text())
-    fx.write_yaml(shapes / "shard-defects.yaml", spec | {"max_test_examples": 3})
+    fx.write_yaml(shapes / "shard-defects.yaml", spec | {"metric": "f1"})  # the records stay as they were
     assert pending() - reran == {s for s in pending() if "shard-defects" in s} and len(pending()) == 8
+    frame = run(config, out=out).results
+    assert set(frame[(frame.target == "shard-defects") & frame.primary].metric) == {"f1"}
 
 
 def test_a_probe_takes_the_task_files_source_language(shapes: Path, tmp_path: Path) -> None:
