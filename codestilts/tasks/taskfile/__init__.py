@@ -89,11 +89,16 @@ def _load(spec: TaskFile, sources: files.Sources, at: Located, options: TaskOpti
     else:
         rows = {lang: {split: files.rows(source) for split, source in per.items()} for lang, per in sources.items()}
     read: dict[str, dict[str, list[Record]]] = {}
+    origin: dict[int, str] = {}  # id(record) -> the row it came from (file:line)
     for lang, per in rows.items():
         reader = RowReader(spec, lang, options, at)
         read[lang] = {}
         for split, split_rows in per.items():
-            records = [r for position, ((where, row), label) in enumerate(split_rows, start=1) for r in reader.records(position, where, row, label)]
+            records = []
+            for position, ((where, row), label) in enumerate(split_rows, start=1):
+                for record in reader.records(position, where, row, label):
+                    origin[id(record)] = where
+                    records.append(record)
             if not records:
                 raise UserError(f"split {split!r} of language {lang!r} is empty", where=at("data", lang, split) if split != files.UNSPLIT else at("data"))
             read[lang][split] = records
@@ -103,22 +108,21 @@ def _load(spec: TaskFile, sources: files.Sources, at: Located, options: TaskOpti
     for lang, per in read.items():
         data[lang] = {split: [] for split in SPLITS}
         for split, records in per.items():
-            _check_unique(spec, records, lang, split, at)
+            _check_unique(spec, records, lang, split, origin)
             data[lang][split] = cap(records, spec.max_test_examples) if split == "test" else records
     return data
 
 
-def _check_unique(spec: TaskFile, records: list[Record], language: str, split: str, at: Located) -> None:
+def _check_unique(spec: TaskFile, records: list[Record], language: str, split: str, origin: dict[int, str]) -> None:
     """Two records of a split with one id are a mistake (an id names one example), and so are two
     with one group where the format pairs records by group (retrieval)."""
-    keys = ["id", "group"] if spec.fmt.unique_groups else ["id"]
-    for key in keys:
-        seen: set[str] = set()
+    for key in ["id", "group"] if spec.fmt.unique_groups else ["id"]:
+        first: dict[str, str] = {}
         for record in records:
             value = getattr(record, key)
-            if value in seen:
+            if value in first:
                 raise UserError(
-                    f"two records of split {split!r} of language {language!r} have {key} {reprlib.repr(value)}",
-                    where=at(), hint="retrieval pairs items by group: one item per group and language" if key == "group" else None,
+                    f"two records of split {split!r} of language {language!r} have {key} {reprlib.repr(value)} (first at {first[value]})",
+                    where=origin[id(record)], hint="retrieval pairs items by group: one item per group and language" if key == "group" else None,
                 )
-            seen.add(value)
+            first[value] = origin[id(record)]
