@@ -74,6 +74,11 @@ def _models_in(annotation: Any) -> list[type[BaseModel]]:
     return [m for arg in get_args(annotation) for m in _models_in(arg)]
 
 
+def located(source: str, lines: Lines, *key: str | int) -> str:
+    """``file:line: key.path`` for a message about the setting ``key`` of a file (``file`` alone without a key)."""
+    return f"{place(source, key, lines)}: {'.'.join(str(k) for k in key)}" if key else source
+
+
 def place(source: str, key: tuple, lines: Lines) -> str:
     """``source:line`` of the deepest part of ``key`` that the file has, or ``source`` alone."""
     line = _line_of(key, lines)

@@ -113,3 +113,8 @@ def test_unsplit_data_without_a_split_rule(tmp_path: Path, capsys: pytest.Captur
 def test_split_fractions_must_add_up(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     code, err, path = _plan(tmp_path, capsys, data="items.jsonl", split={"hash": {"train": 0.5, "test": 0.4}})
     assert code == 2 and f"{path}:{_line_of(path, '  hash')}: split.hash: split fractions add up to 0.9, not 1" in err
+
+
+def test_labels_for_a_format_without_labels(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    code, err, path = _plan(tmp_path, capsys, label_map={0: "a"})
+    assert code == 2 and f"{path}:{_line_of(path, 'label_map')}: label_map: a retrieval record has no label" in err

@@ -15,7 +15,7 @@ import itertools
 import os
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, fields as dataclass_fields
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -83,6 +83,9 @@ def sources(spec: TaskFile, folder: Path, at: Located) -> Sources:
                     hint="split: {hash: {by: group, train: 0.6, dev: 0.1, test: 0.3}}, or name files per split: {train: ..., test: ...}",
                 )
             found[lang] = {UNSPLIT: _source(value, lang, folder, at, key)}
+    side = next((source for per in found.values() for source in per.values() if source.labels), None)
+    if side is not None and "label" not in {f.name for f in dataclass_fields(spec.fmt.record)}:
+        raise UserError(f"a {spec.format} record has no label for a side file to give", where=at(*side.key[:-1], "labels"))
     return found
 
 

@@ -17,7 +17,7 @@ from pydantic import Field
 from codestilts import languages
 from codestilts.errors import UserError
 from codestilts.formats import FORMATS, Format, Role
-from codestilts.schema import LanguageName, Lines, Strict, place
+from codestilts.schema import LanguageName, Lines, Strict, located
 from codestilts.tasks.base import SPLITS
 
 DEFINABLE: frozenset[Role] = frozenset({"intermediate", "target", "probe"})
@@ -114,7 +114,7 @@ class Located:
     lines: Lines
 
     def __call__(self, *key: str | int) -> str:
-        return f"{place(self.source, key, self.lines)}: {'.'.join(str(k) for k in key)}" if key else self.source
+        return located(self.source, self.lines, *key)
 
 
 def did_you_mean(name: str, known: list[str] | tuple[str, ...]) -> str | None:
@@ -158,6 +158,9 @@ def check(spec: TaskFile, at: Located) -> None:
     _check_fields(spec.fields, spec, at, ("fields",))
     for index, item in enumerate(spec.explode):
         _check_fields(item.fields, spec, at, ("explode", index, "fields"))
+    has_label = bool({"label", "tags"} & {f.name for f in dataclass_fields(fmt.record)})
+    if not has_label and (spec.label_map or any(item.label is not None for item in spec.explode)):
+        raise UserError(f"a {fmt.name} record has no label", where=at("label_map") if spec.label_map else at("explode"))
     for value in spec.label_map.values():
         _check_label(value, spec, at("label_map"))
     for index, item in enumerate(spec.explode):
