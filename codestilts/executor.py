@@ -23,7 +23,7 @@ from codestilts.plan import Plan, Stage
 from codestilts.progress import Bar, grid_progress, log, stage_log
 from codestilts.stages import RUNNERS, StageContext
 from codestilts.stages.common import RESUME
-from codestilts.store import Store, is_sealed, write_json
+from codestilts.store import TIMING, Store, is_sealed, write_json
 
 KEEP_ON_RESTART = (RESUME, "tb", "log.txt")
 """What a restarted stage keeps of an interrupted attempt: its checkpoint to resume from (if its
@@ -31,9 +31,6 @@ seal matches), its logs."""
 
 TRAINED = ("pretrain", "intermediate", "target")
 """Stage kinds every process runs (data parallel training); the main process alone runs the rest."""
-
-TIMING = "timing.json"
-"""Every stage's wall time (``wall_seconds``: running the stage, from its start to its last output)."""
 
 Decision = Literal["reuse", "run", "failed"]
 

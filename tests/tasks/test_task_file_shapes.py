@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import yaml
 
@@ -115,6 +116,9 @@ def test_four_shapes_run_end_to_end_and_an_edit_reruns_exactly_its_stages(shapes
     assert set(probe.source_language) == {"java"} and set(probe.language) == {"python", "cpp"}  # the task file's source
     for folder in (out / "stages").iterdir():
         assert isinstance(json.loads((folder / "timing.json").read_text())["wall_seconds"], float), folder.name
+    times = pd.read_csv(out / "stages.csv")
+    assert sorted(times.stage) == sorted(p.name for p in (out / "stages").iterdir()) and times.wall_seconds.notna().all()
+    assert set(times.kind) == {"intermediate", "target", "evaluate", "probe"}
 
     def pending() -> set[str]:
         return {stage for stage, status in api.stage_status(api.plan(config), out) if status != "done"}
