@@ -73,6 +73,17 @@ def test_choices_from_columns_labels_from_a_side_file(shapes: Path) -> None:
     assert [len(data[s]) for s in ("train", "dev", "test")] == [24, 8, 8]
 
 
+def test_templates_give_lists_and_labels(tmp_path: Path) -> None:
+    fx.write_jsonl(tmp_path / "rows.jsonl", [{"q": f"q{i}", "endings": [f"a{i}", f"b{i}", f"c{i}"], "answer": "2"} for i in range(3)])
+    path = fx.write_yaml(tmp_path / "endings.yaml", {
+        "name": "endings-mc", "format": "multiple_choice", "languages": ["en"],
+        "fields": {"context": "{{ q }}?", "choices": "{{ endings | tojson }}", "label": "{{ answer | int - 1 }}"},
+        "data": {"test": "rows.jsonl"},
+    })
+    record = load(TASKS.load_file(path), None)["en"]["test"][2]
+    assert (record.context, record.choices, record.label) == ("q2?", ("a2", "b2", "c2"), 1)
+
+
 def test_a_side_file_of_another_length_is_one_message(shapes: Path, tmp_path: Path) -> None:
     spec = yaml.safe_load((shapes / "goal-mc.yaml").read_text())
     spec["name"] = "goal-mc-short"
