@@ -176,6 +176,8 @@ def check(spec: TaskFile, at: Located) -> None:
                 )
         for lang in spec.languages:
             languages.get(lang, having="grammar", where=at("clean"))
+    if spec.split is not None and spec.hf is not None:
+        raise UserError("split: divides local unsplit data; hf: names the dataset's splits itself", where=at("split"))
     if spec.split is not None:
         rule = spec.split.hash
         if abs(rule.train + rule.dev + rule.test - 1) > 1e-6:
