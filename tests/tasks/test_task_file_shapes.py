@@ -158,3 +158,17 @@ def test_a_probe_takes_the_task_files_source_language(shapes: Path, tmp_path: Pa
     fx.write_yaml(path, {k: v for k, v in spec.items() if k != "source_language"})
     with pytest.raises(UserError, match="has no source language 'python'"):
         api.plan(config)
+
+
+def test_a_hugging_face_dataset_through_the_same_fields(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import datasets
+
+    served = {"train": [{"code": f"x = {i}", "y": i % 2} for i in range(4)], "validation": [{"code": "y = 1", "y": 1}]}
+    monkeypatch.setattr(datasets, "load_dataset", lambda path, name=None, split=None, **_: served[split])
+    path = fx.write_yaml(tmp_path / "hub.yaml", {
+        "name": "hub-defects", "format": "classification", "languages": ["python"], "labels": ["ok", "bad"],
+        "label_map": {0: "ok", 1: "bad"}, "fields": {"text": "# {{ code }}", "label": "y"},
+        "hf": {"id": "org/defects", "language": "python", "splits": {"train": "train", "test": "validation"}},
+    })
+    data = load(TASKS.load_file(path), None)["python"]
+    assert [(r.text, r.label) for r in data["train"][:2]] == [("# x = 0", 0), ("# x = 1", 1)] and len(data["test"]) == 1
