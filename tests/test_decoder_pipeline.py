@@ -115,7 +115,6 @@ def test_the_decoder_tokenizer_adds_nothing_and_round_trips_code() -> None:
     assert tokenizer.pad_token_id != tokenizer.eos_token_id and tokenizer.bos_token == tokenizer.eos_token
 
 
-@pytest.mark.slow
 def test_a_pipeline_pretrained_decoder_runs_intermediate_target_probe_and_report(fixture_data: Path, tmp_path: Path) -> None:
     raw = tiny_config(
         fixture_data, model={"name": "pretrain", "max_length": 48, "family": "decoder"}, pretrain=PRETRAIN, intermediate=["none", "snli"]
@@ -147,7 +146,7 @@ def own_registry(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def classification_file(folder: Path, text: dict | None) -> Path:
     """A classification task file (label 1: the code subtracts) with ``text:`` when given."""
-    rows = [{"code": f"def f{i}(x): return x {'-' if i % 2 else '+'} {i}", "label": i % 2} for i in range(12)]
+    rows = [{"code": f"def f{i}(x): return x {'-' if i % 2 else '+'} {i}", "label": ["adds", "subtracts"][i % 2]} for i in range(12)]
     write_jsonl(folder / "rows.jsonl", rows)
     spec = {
         "name": "signs", "format": "classification", "languages": ["python"], "labels": ["adds", "subtracts"],
