@@ -159,3 +159,22 @@ def test_a_decoder_prompt_too_long_loses_its_start_never_its_continuations() -> 
     kept = [t for t in feature["targets"][0] if t != -100]
     assert kept == tokenizer("stone table", add_special_tokens=False)["input_ids"]
     assert tokenizer.decode(feature["input_ids"][1][:-1]).endswith("end")
+
+
+@pytest.mark.parametrize("family", ["decoder", "seq2seq"])
+def test_a_choices_score_is_the_log_likelihood_transformers_computes(family: str) -> None:
+    """The summed score of each continuation equals minus the loss transformers' own model computes
+    for it (labels: the continuation alone) times its token count."""
+    tokenizer = for_family(load_tokenizer(TINY[family]), family)
+    model = text_model(family).eval()
+    fmt = model.formats["t"]
+    record = ChoiceText("1", "1", "pick the green one", ("stone", "green river table"), 1)
+    (feature,) = fmt.encode([record], tokenizer, 32)
+    batch = fmt.collator(tokenizer)([feature])
+    batch.pop("labels")
+    with torch.no_grad():
+        scores = model("t", **batch).logits[0]
+        for choice, (ids, targets) in enumerate(zip(feature["input_ids"], feature["targets"], strict=True)):
+            ids, targets = torch.tensor([ids]), torch.tensor([targets])
+            out = model.encoder(input_ids=ids, labels=targets)
+            assert torch.isclose(scores[choice], -out.loss * (targets != -100).sum(), atol=1e-4)
