@@ -84,7 +84,7 @@ def decoder(fixture_data: Path, **overrides) -> dict:
         (lambda raw: raw["model"].update(name="tiny", family="seq2seq"), "cannot be loaded as a seq2seq"),
         (lambda raw: raw.update(targets=["bugloc-humanevalpack"]), "cannot train on task 'bugloc-humanevalpack'"),
         (lambda raw: raw.update(intermediate=["syntax-roles"]), "cannot train on task 'syntax-roles'"),
-        (lambda raw: raw["training"]["target"].update(lora=LORA | {"target_modules": ["q_proj"]}), "'q_proj' names no linear layer"),
+        (lambda raw: raw["training"]["target"].update(lora=LORA | {"target_modules": ["q_proj"]}), "'q_proj' names no linear or embedding layer"),
         (lambda raw: raw["model"].update(name="tiny", length_normalised=True), "length_normalised"),
         (lambda raw: raw["model"].update(name="tiny-seq2seq"), None),  # a seq2seq model takes these tasks
     ],

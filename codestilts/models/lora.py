@@ -61,9 +61,9 @@ def check_lora(settings: LoraSettings, config: PretrainedConfig, family: Family,
         probe = LoraConfig(target_modules=[target])
         matched = [layer for name, layer in layers.items() if name and check_target_module_exists(probe, name)]
         if not any(isinstance(layer, ADAPTED) for layer in matched):
-            linear = sorted({name.rsplit(".", 1)[-1] for name, layer in layers.items() if isinstance(layer, ADAPTED)})
+            adaptable = sorted({name.rsplit(".", 1)[-1] for name, layer in layers.items() if isinstance(layer, ADAPTED)})
             raise UserError(
-                f"LoRA target module {target!r} names no linear layer of this {config.model_type} model",
+                f"LoRA target module {target!r} names no linear or embedding layer of this {config.model_type} model",
                 where=where,
-                hint=f"its linear layers: {', '.join(linear)}",
+                hint=f"the layers it has: {', '.join(adaptable)}",
             )
