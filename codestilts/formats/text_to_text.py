@@ -67,21 +67,23 @@ class TextToText(LabelFormat):
 
     def collator(self, tokenizer) -> Collator:
         """``[B, K, L]`` tensors: ``input_ids`` padded with the pad token, ``attention_mask``,
-        ``targets`` padded with IGNORE; ``labels`` ``[B]``."""
+        ``targets`` padded with IGNORE; ``labels`` ``[B]``. A decoder's rows are padded on the left,
+        so that every continuation ends at the last position (its scoring reads the last logits only)."""
         import torch
+
+        left = self.family == "decoder"
 
         def padded(rows: list[list[int]], value: int) -> torch.Tensor:
             width = max(map(len, rows))
-            return torch.tensor([row + [value] * (width - len(row)) for row in rows])
+            return torch.tensor([[value] * (width - len(row)) + row if left else row + [value] * (width - len(row)) for row in rows])
 
         def collate(features: list[Feature]) -> dict[str, torch.Tensor]:
             shape = (len(features), len(features[0]["input_ids"]), -1)
             inputs = [row for f in features for row in f["input_ids"]]
-            ids = padded(inputs, tokenizer.pad_token_id).view(shape)
             return {
-                "input_ids": ids,
+                "input_ids": padded(inputs, tokenizer.pad_token_id).view(shape),
                 "attention_mask": padded([[1] * len(row) for row in inputs], 0).view(shape),
-                "targets": padded([row for f in features for row in f["targets"]], IGNORE).view(shape[0], shape[1], -1),
+                "targets": padded([row for f in features for row in f["targets"]], IGNORE).view(shape),
                 "labels": torch.tensor([f["labels"] for f in features]),
             }
 
@@ -128,14 +130,29 @@ class TextToText(LabelFormat):
 
 def token_log_likelihoods(lm, family: Family, ids, mask, targets):
     """``[N, T]``: the log-probability of each target token (0 where ``targets`` is IGNORE), from a
-    causal LM reading ``ids`` (targets aligned with them) or a seq2seq model reading ``ids`` with
-    ``targets`` as its decoder's labels."""
+    causal LM reading ``ids`` (targets aligned with them, padded on the left) or a seq2seq model
+    reading ``ids`` with ``targets`` as its decoder's labels.
+
+    A decoder computes vocabulary logits for the last positions alone, those that predict a
+    continuation token (``logits_to_keep``, where the model takes it): the vocabulary times the whole
+    sequence, for every choice of a batch, would not fit in memory for long prompts."""
     from torch.nn import functional as F
 
     if family == "decoder":
-        logits = lm(input_ids=ids, attention_mask=mask).logits[:, :-1]
-        targets = targets[:, 1:]
+        positions = (mask.cumsum(-1) - 1).clamp(min=0)  # left padding moves no token's position
+        keep = min(int((targets != IGNORE).sum(-1).max()) + 1, ids.shape[1])
+        extra = {"logits_to_keep": keep} if _takes(lm, "logits_to_keep") else {}
+        logits = lm(input_ids=ids, attention_mask=mask, position_ids=positions, **extra).logits[:, -keep:-1]
+        targets = targets[:, -keep + 1 :]
     else:
         decoder_ids = lm.prepare_decoder_input_ids_from_labels(labels=targets)
         logits = lm(input_ids=ids, attention_mask=mask, decoder_input_ids=decoder_ids).logits
     return -F.cross_entropy(logits.transpose(1, 2).float(), targets, ignore_index=IGNORE, reduction="none")
+
+
+def _takes(lm, argument: str) -> bool:
+    """Whether the transformers model under ``lm`` (a peft wrapper or the model itself) takes ``argument``."""
+    import inspect
+
+    model = lm.get_base_model() if hasattr(lm, "get_base_model") else lm
+    return argument in inspect.signature(model.forward).parameters
