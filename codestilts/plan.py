@@ -29,6 +29,7 @@ from codestilts.formats import Format, Role, with_role
 from codestilts.tasks import TASKS, Task, check_data, task_identity
 from codestilts.tasks.overlap import DroppedCount, HeldOutTexts
 from codestilts.tasks.prepare import prepare
+from codestilts.tasks.sizes import DIGEST, TEXTS
 
 StageKind = Literal["pretrain", "intermediate", "target", "evaluate", "probe"]
 STAGE_SCHEMA = 1
@@ -127,7 +128,7 @@ def build_plan(config: ExperimentConfig) -> Plan:
         if option.name != NONE
     }
     mlm_tasks = [TASKS.get(MLM_TASK)] if any(option.mlm_rate > 0 for option in options) else []
-    prepare([*targets, *probes, *(task for tasks in option_tasks.values() for task in tasks), *mlm_tasks], data_dir)
+    prepare([*targets, *probes, *(task for tasks in option_tasks.values() for task in tasks), *mlm_tasks], data_dir, (DIGEST, TEXTS))
 
     zero_shot = sorted({lang for t in targets + probes for lang in t.languages if lang not in sources})
     tests = HeldOutTexts(targets + probes, data_dir)

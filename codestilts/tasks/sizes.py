@@ -27,7 +27,6 @@ Sizes = dict[str, dict[str, int]]
 """language -> split -> number of records"""
 
 SIZES, DIGEST, TEXTS = "sizes", "digest", "texts"
-SUMMARIES = (SIZES, DIGEST, TEXTS)
 """The kinds of summary a task has: its sizes, its records' digest, its texts' fingerprints (:mod:`codestilts.tasks.overlap`)."""
 
 

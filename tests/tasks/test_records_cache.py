@@ -14,7 +14,7 @@ from codestilts.errors import UserError
 from codestilts.tasks import TASKS, cache, loading
 from codestilts.tasks.base import Task
 from codestilts.tasks.prepare import prepare, to_build
-from codestilts.tasks.sizes import task_sizes
+from codestilts.tasks.sizes import SIZES, task_sizes
 from tests.conftest import build_fixture_data
 from tests.tasks.test_user_tasks import _task_file
 
@@ -120,9 +120,9 @@ def test_prepare_builds_the_missing_tasks_in_workers(fresh: Path, tmp_path: Path
     data = build_fixture_data(tmp_path / "data", problems=12)
     tasks = [TASKS.get(name) for name in ("clone-humaneval-x", "xret-humaneval-x", "synth-paraphrase")]
     missing = TASKS.get("mrpc")  # the fixture folder has no MRPC
-    assert to_build([*tasks, missing], data) == tasks
-    prepare([*tasks, missing], data, workers=2)
-    assert to_build(tasks, data) == []
+    assert to_build([*tasks, missing], data, [SIZES]) == tasks
+    prepare([*tasks, missing], data, [SIZES], workers=2)
+    assert to_build(tasks, data, [SIZES]) == []
     reads = counting_reads(monkeypatch)
     for task in tasks:
         assert sum(task_sizes(task, data)[task.source_language].values()) > 0
