@@ -2,7 +2,7 @@
 identical workload, side by side.
 
 The workload: the packaged MiniLM (all-MiniLM-L6-v2), the snli task's train pairs from the data
-folder, batch 32, max_length 128, learning rate 1e-5 with 10% linear warmup and linear decay, weight
+folder, batch 32, max_length 128, learning rate 5e-5 with 10% linear warmup and linear decay, weight
 decay 0.01, gradient clipping at 1.0, ``--steps`` optimizer steps (default 277: one epoch of the
 8,858 train pairs), then accuracy on the task's dev split (984 pairs).
 
@@ -42,7 +42,10 @@ from typing import Any
 import yaml
 
 BATCH = 32
-LEARNING_RATE = 1e-5
+LEARNING_RATE = 5e-5
+"""The top of the usual range for BERT-family fine-tuning: at 1e-5 one epoch leaves dev accuracy on its
+steep rise (0.43 and 0.55 for the two sides of one round), where the order of batches decides more
+than the code; at 5e-5 it comes near where it levels off, so the two dev metrics can be compared."""
 WARMUP = 0.1
 WEIGHT_DECAY = 0.01
 TASK = "snli"
