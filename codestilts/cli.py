@@ -99,6 +99,14 @@ def cmd_tasks(args: argparse.Namespace) -> int:
 
     for path in args.task_file:
         TASKS.load_file(path)
+    if args.action == "init":
+        from codestilts.tasks.taskfile.skeleton import write_skeleton
+
+        if not args.name or not args.format:
+            raise UserError("`codestilts tasks init` needs a task name and --format", hint="e.g. codestilts tasks init my-task --format classification")
+        written = write_skeleton(args.name, args.format, Path(args.dir))
+        print(f"wrote {', '.join(map(str, written))}; try: codestilts tasks --task-file {written[0]} show {args.name}")
+        return 0
     data_dir = resolve_data_dir(args.data_dir)
     if args.action == "show":
         from codestilts.tasks.show import render_task
@@ -162,8 +170,13 @@ def _add_run_commands(sub: argparse._SubParsersAction) -> None:
     report.set_defaults(handler=cmd_report)
 
     tasks = sub.add_parser("tasks", help="list the registered tasks with format, languages and sizes; `tasks show NAME`: one task")
-    tasks.add_argument("action", nargs="?", choices=["show"], help="show one task: sizes per language and split, two examples")
-    tasks.add_argument("name", nargs="?", help="the task to show")
+    tasks.add_argument(
+        "action", nargs="?", choices=["show", "init"],
+        help="show: one task's sizes per language and split, two examples; init: write a commented task file (and example data) for --format",
+    )
+    tasks.add_argument("name", nargs="?", help="the task to show or to write")
+    tasks.add_argument("--format", default=None, help="init: the task's format (a format whose tasks train or probe)")
+    tasks.add_argument("--dir", default=".", help="init: the folder to write NAME.yaml and NAME.jsonl in (default: here)")
     tasks.add_argument("--data-dir", default=None, help="data folder (default: $CODESTILTS_DATA)")
     tasks.add_argument("--task-file", action="append", default=[], help="a YAML task file to register first (repeatable)")
     tasks.set_defaults(handler=cmd_tasks)

@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, PrivateAttr, field_validator, model_validator
 
 from codestilts.errors import UserError
-from codestilts.schema import LanguageName, Lines, Strict, key_lines, place, read_yaml, validate
+from codestilts.schema import LanguageName, Lines, Strict, key_lines, located, read_yaml, validate
 from codestilts.tasks.base import TaskOptions
 
 NONE = "none"
@@ -160,8 +160,7 @@ class ExperimentConfig(Strict):
 
     def where(self, *key: str | int) -> str:
         """``file:line: key.path`` for messages about a setting of this config."""
-        where = place(self._source, key, self._lines)
-        return f"{where}: {'.'.join(str(k) for k in key)}" if key else where
+        return located(self._source, self._lines, *key)
 
     @model_validator(mode="after")
     def _pretrain_goes_with_its_model_name(self) -> ExperimentConfig:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import fnmatch
 import shutil
+import time
 import traceback
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -22,7 +23,7 @@ from codestilts.plan import Plan, Stage
 from codestilts.progress import Bar, grid_progress, log, stage_log
 from codestilts.stages import RUNNERS, StageContext
 from codestilts.stages.common import RESUME
-from codestilts.store import Store, is_sealed
+from codestilts.store import TIMING, Store, is_sealed, write_json
 
 KEEP_ON_RESTART = (RESUME, "tb", "log.txt")
 """What a restarted stage keeps of an interrupted attempt: its checkpoint to resume from (if its
@@ -102,7 +103,8 @@ def run_stage(stage: Stage, store: Store, data_dir: Path | None, parent_kinds: M
     """Run one stage into its folder; it is marked complete only after every output is written.
     ``parent_kinds``: the stage kind of each parent, by id.
 
-    Under ``accelerate launch`` every process calls this; only the main process writes the store.
+    Under ``accelerate launch`` every process calls this; only the main process writes the store,
+    its wall time included (:data:`TIMING`).
     """
     state = process_state()
     folder = store.stage(stage.id)
@@ -113,8 +115,10 @@ def run_stage(stage: Stage, store: Store, data_dir: Path | None, parent_kinds: M
     parents = {parent_kinds[p]: store.stage(p) for p in stage.parents}
     context = StageContext(stage=stage, dir=folder, parents=parents, data_dir=data_dir)
     if state.is_main_process:
+        started = time.monotonic()
         with stage_log(folder / "log.txt"):
             RUNNERS[stage.kind](context)
+        write_json(folder / TIMING, {"wall_seconds": round(time.monotonic() - started, 3)})
         folder.complete()
     elif stage.kind in TRAINED:
         RUNNERS[stage.kind](context)

@@ -114,7 +114,7 @@ def build_plan(config: ExperimentConfig) -> Plan:
     probes = [_resolve_task(config, data_dir, "probes", i, "probe") for i in range(len(config.probes))]
     for key, tasks in (("targets", targets), ("probes", probes)):
         for i, task in enumerate(tasks):
-            missing = [s for s in sources if s not in task.languages]
+            missing = [] if key == "probes" and task.own_source else [s for s in sources if s not in task.languages]
             if missing:
                 raise UserError(
                     f"task {task.name!r} has no source language {missing[0]!r} (it has {', '.join(task.languages)})",
@@ -193,19 +193,20 @@ def build_plan(config: ExperimentConfig) -> Plan:
                 for probe in probes:
                     # the base model's probe needs no seed: one stage serves every seed
                     probe_seed = inter_seed if inter_params is not None else None
+                    probe_source = probe.source_language if probe.own_source else source  # a task file's own source language wins
                     stages.append(
                         _make(
                             "probe",
-                            f"{probe.name}-{option}-{source}" + (f"-s{probe_seed}" if probe_seed is not None else ""),
+                            f"{probe.name}-{option}-{probe_source}" + (f"-s{probe_seed}" if probe_seed is not None else ""),
                             {
                                 "model": model,
                                 "task": task_identity(probe, data_dir),
                                 "languages": list(probe.languages),
-                                "source_language": source,
+                                "source_language": probe_source,
                                 "probe": config.probe.model_dump() | {"bf16": use_bf16(config.probe.bf16)},
                             },
                             parents,
-                            labels | {"task": probe.label, "seed": probe_seed, "role": "probe"},
+                            labels | {"task": probe.label, "seed": probe_seed, "role": "probe", "source": probe_source},
                         )
                     )
     return Plan(stages=_dedupe(stages), data_dir=data_dir, config=config, dropped=sorted(tests.counts.values(), key=lambda c: (c.task, c.language, c.split)))

@@ -4,8 +4,9 @@ that names the file, the line, the key path and what was expected."""
 
 from __future__ import annotations
 
+import difflib
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, TypeVar, get_args
 
 import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
@@ -51,7 +52,31 @@ def validate(model: type[M], raw: Any, *, source: str, lines: Lines | None = Non
     except ValidationError as err:
         first = err.errors()[0]
         key = ".".join(str(p) for p in first["loc"]) or "(top level)"
-        raise UserError(_describe(first), where=f"{place(source, first['loc'], lines or {})}: {key}") from None
+        hint = _closest_key(model, first["loc"]) if first["type"] == "extra_forbidden" else None
+        raise UserError(_describe(first), where=f"{place(source, first['loc'], lines or {})}: {key}", hint=hint) from None
+
+
+def _closest_key(model: type[BaseModel], loc: tuple) -> str | None:
+    """``did you mean ...?`` for an unknown key: the closest key of the schema it was written in."""
+    models = [model]
+    for part in loc[:-1]:
+        if isinstance(part, str) and any(part in m.model_fields for m in models):
+            models = [inner for m in models if part in m.model_fields for inner in _models_in(m.model_fields[part].annotation)]
+    known = [name for m in models for name in m.model_fields]
+    close = difflib.get_close_matches(str(loc[-1]), known, n=1) if loc else []
+    return f"did you mean {close[0]!r}?" if close else None
+
+
+def _models_in(annotation: Any) -> list[type[BaseModel]]:
+    """The pydantic models an annotation holds (``list[M]``, ``M | None``, ``dict[str, M]``...)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    return [m for arg in get_args(annotation) for m in _models_in(arg)]
+
+
+def located(source: str, lines: Lines, *key: str | int) -> str:
+    """``file:line: key.path`` for a message about the setting ``key`` of a file (``file`` alone without a key)."""
+    return f"{place(source, key, lines)}: {'.'.join(str(k) for k in key)}" if key else source
 
 
 def place(source: str, key: tuple, lines: Lines) -> str:

@@ -1,7 +1,8 @@
 """The stage store: one folder per stage under ``<out>/stages/``, written atomically.
 
 A stage folder holds ``stage.json`` (what the stage is), its outputs (``metrics.json``,
-``predictions.jsonl``, ``checkpoint/``, ``log.txt``, TensorBoard ``tb/``) and, last of all,
+``predictions.jsonl``, ``checkpoint/``, ``log.txt``, TensorBoard ``tb/``), its wall time
+(``timing.json``) and, last of all,
 ``COMPLETE.json``: a manifest of every file with its size and SHA-256. A stage is complete only when
 that manifest exists and the files still match it; a folder without it is partial and is redone.
 A failed stage leaves ``FAILED.json`` with its error instead.
@@ -31,6 +32,8 @@ from typing import Any, Literal
 COMPLETE = "COMPLETE.json"
 FAILED = "FAILED.json"
 SEAL = "MANIFEST.json"
+TIMING = "timing.json"
+"""Every stage's wall time: ``wall_seconds``, from the start of its runner to its last output."""
 CHECKSUM_ON_READ = ("checkpoint/",)
 """Where the large files are: their checksums are verified only by ``verify(deep=True)``."""
 Status = Literal["done", "pending", "failed"]

@@ -111,6 +111,9 @@ class Format:
     """The primary metric of a task file that names none."""
     labelled: ClassVar[bool] = False
     """Records carry indices into the task's label set (a task file must list its labels)."""
+    unique_groups: ClassVar[bool] = False
+    """A language's split holds one record per group (records are paired by group across languages):
+    a task file with two is refused."""
     batch_size: ClassVar[int] = 32
     """The global batch of a training stage that sets none (Phang et al. 2020: 32, 16 for QA)."""
 

@@ -32,6 +32,7 @@ class Retrieval(Format):
     record = RetrievalItem
     roles = frozenset({"intermediate", "probe"})
     metric = "acc@1"
+    unique_groups = True
 
     def texts(self, record: RetrievalItem) -> tuple[str, ...]:
         return (record.text,) if record.query is None else (record.text, record.query)

@@ -13,7 +13,7 @@ from codestilts.errors import UserError
 from codestilts.report import bootstrap, markdown, tables
 from codestilts.report.groups import option_groups
 from codestilts.report.intermediate import intermediate_section
-from codestilts.report.results import PLAN_FILE, collect
+from codestilts.report.results import PLAN_FILE, collect, stage_times
 from codestilts.store import read_json, write_text
 
 FORMATS = ("md", "csv", "tex", "json")
@@ -84,6 +84,7 @@ def write_report(out: Path, formats: Collection[str] = FORMATS) -> pd.DataFrame:
         write_text(out / "results.csv", tidy.to_csv(index=False))
         write_text(out / "main.csv", report.main.to_csv(index=False))
         write_text(out / "comparisons.csv", report.comparisons.to_csv(index=False))
+        write_text(out / "stages.csv", stage_times(out).to_csv(index=False))
         if "dropped" in plan:
             write_text(out / "dropped.csv", dropped_frame(plan["dropped"]).to_csv(index=False))
     if "json" in formats:

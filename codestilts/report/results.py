@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from codestilts.errors import UserError
-from codestilts.store import Store, read_json
+from codestilts.store import TIMING, Store, read_json
 
 PLAN_FILE = "plan.json"
 COLUMNS = [
@@ -61,3 +61,24 @@ def collect(out: Path) -> pd.DataFrame:
                 )
     frame = pd.DataFrame(rows, columns=COLUMNS)
     return frame.astype({"seed": "Int64"})
+
+
+STAGE_COLUMNS = ["stage", "kind", "task", "intermediate", "seed", "wall_seconds"]
+
+
+def stage_times(out: Path) -> pd.DataFrame:
+    """The wall time of every complete stage of the run in ``out`` (``stages.csv``), in plan order;
+    a stage written before stages recorded their time has none."""
+    store = Store(out)
+    rows = []
+    for stage in read_json(out / PLAN_FILE)["stages"]:
+        folder = store.stage(stage["id"])
+        if not folder.is_complete():
+            continue
+        labels = stage["labels"]
+        timing = folder / TIMING
+        rows.append({
+            "stage": stage["id"], "kind": stage["kind"], "task": labels.get("task"), "intermediate": labels.get("intermediate"),
+            "seed": labels.get("seed"), "wall_seconds": read_json(timing)["wall_seconds"] if timing.is_file() else None,
+        })
+    return pd.DataFrame(rows, columns=STAGE_COLUMNS).astype({"seed": "Int64"})

@@ -70,6 +70,10 @@ class Task:
     """The task file that defines the task; None for a built-in task."""
     packages: tuple[str, ...] = ()
     """Installed distributions whose files the loader reads (their versions key the records cache)."""
+    definition: str | None = None
+    """A digest of the task file's text: it enters the stage hash (an edited task file reruns its stages)."""
+    own_source: bool = False
+    """The task file names its source language: probes of the task take it instead of the experiment's."""
 
     @property
     def num_labels(self) -> int:
@@ -109,10 +113,12 @@ class Task:
 
     def identity(self) -> dict:
         """The task a stage names: its name and format; options and a data source other than the local
-        folder, when set. (A stage's hash adds the digest of its records: :func:`codestilts.tasks.sizes.task_identity`.)"""
+        folder, when set; a task file's digest. (A stage's hash adds the digest of its records: :func:`codestilts.tasks.sizes.task_identity`.)"""
         identity = {"name": self.name, "format": self.format.name}
         if self.options.active():
             identity["options"] = self.options.model_dump()
         if self.source != "local":
             identity["source"] = self.source
+        if self.definition is not None:
+            identity["definition"] = self.definition
         return identity

@@ -5,13 +5,14 @@ generated programs run once), and every process that reads a task (``codestilts 
 each stage) would build them again. Records and their summaries (:mod:`codestilts.tasks.sizes`) are
 kept in ``$CODESTILTS_CACHE/<kind>`` under a key of everything that decides them:
 
-- the task's identity (name, format, options, data source);
-- its data files, and the task file that defines it: path, size and modification time;
+- the task's identity (name, format, options, data source, the digest of its task file);
+- its data files (a task file's own among them): path, size and modification time;
 - the installed versions of the packages whose files it reads (:attr:`Task.packages`);
 - the source of the code that reads and cleans records (:data:`LOADER_SOURCES`), the versions of
   the tree-sitter grammars it parses with, and the Python version (generated programs are run).
 
-A task that reads the Hub, or whose data file is missing, is not cached. The records cache holds
+A task that reads the Hub (``data_source: hf``, a task file's ``hf:``), or whose data file is
+missing, is not cached. The records cache holds
 one entry per task variant: writing one removes that variant's entries of older keys. Entries are
 pickles: the cache is the user's own folder, trusted like the run folder.
 """
@@ -88,15 +89,11 @@ def file_stats(task: Task, root: Path) -> tuple[FileStat, ...] | None:
 
 def cache_key(task: Task, data_dir: Path | None) -> str | None:
     """The key of ``task``'s records read from ``data_dir``; None when they cannot be keyed (the Hub,
-    a missing data file)."""
+    a missing data file). A built-in task without data files (generated programs, an installed
+    package) is keyed by its code and packages."""
     files = file_stats(task, data_dir or Path("/"))
-    if files is None:
-        return None
-    if task.origin is not None:
-        if not Path(task.origin).is_file():
-            return None
-        defined = Path(task.origin).stat()
-        files += ((str(Path(task.origin).resolve()), defined.st_size, defined.st_mtime_ns),)
+    if files is None or (task.origin is not None and not files):
+        return None  # a task file without data files reads the Hub
     packages = [f"{name} {installed(name)}" for name in task.packages]
     key = json.dumps([task.identity(), files, packages, loaders_digest()], sort_keys=True)
     return hashlib.sha256(key.encode()).hexdigest()[:20]

@@ -16,7 +16,7 @@ from codestilts.errors import UserError
 from codestilts.tasks import codexglue, crux, humaneval, humaneval_package, mbxp, nl, syntax_roles, synth, unlabelled
 from codestilts.tasks.base import Task, TaskOptions
 from codestilts.tasks.mixtures import MIXTURES
-from codestilts.tasks.user import read_task_file
+from codestilts.tasks.taskfile import read_task_file
 
 BUILT_IN = (nl, humaneval, humaneval_package, mbxp, crux, codexglue, syntax_roles, unlabelled, synth)
 """The modules whose ``TASKS`` are built in."""

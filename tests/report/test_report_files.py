@@ -137,3 +137,9 @@ def test_the_headline_is_the_mean_of_group_comparison(reported: Path) -> None:
     bullets = [line for line in section.splitlines() if line.startswith("- ")]
     assert len(bullets) == 3 and all(b.startswith("- The mean of") for b in bullets)
     assert "| the zero-shot average | best | code - nl |" in report
+
+
+def test_readme_lists_the_columns_of_results_csv(reported: Path) -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    listed = next(line for line in readme.splitlines() if line.strip().startswith("results.csv")).split("tidy:", 1)[1]
+    assert [c.strip() for c in listed.split(",")] == list(pd.read_csv(reported / "results.csv").columns)
