@@ -10,9 +10,10 @@ decay 0.01, gradient clipping at 1.0, ``--steps`` optimizer steps (default 277: 
   ``datasets.map``; ``Trainer`` with those hyperparameters in ``TrainingArguments`` and its defaults
   otherwise (padding per batch by ``DataCollatorWithPadding``, shuffled batches, fused AdamW), then
   ``trainer.evaluate()`` with accuracy.
-- codestilts: the intermediate stage that a config naming ``snli`` plans (``max_steps``,
-  ``eval_every`` = the steps, and ``bf16`` set to the precision compared; every other setting its
-  default), run by the stage runner into a temporary store; dev accuracy from its ``metrics.json``.
+- codestilts: the intermediate stage that a config naming ``snli`` plans (the workload's learning
+  rate, batch, warmup, weight decay and clipping, ``max_steps``, ``eval_every`` = the steps, and
+  ``bf16`` set to the precision compared; every other setting its default: length-grouped batches,
+  fused AdamW), run by the stage runner into a temporary store; dev accuracy from its ``metrics.json``.
 
 Every run is a fresh subprocess. Rounds alternate which side goes first, so that drift in machine
 speed hits both alike; round r trains both with seed r. samples/s = steps x 32 / seconds of the
@@ -150,8 +151,10 @@ def intermediate_stage(data_dir: str | None, max_length: int, seed: int, trainin
 
 
 def run_codestilts(args: argparse.Namespace) -> dict[str, Any]:
-    """Run the intermediate stage that a config naming the task plans, with its defaults."""
-    training = {"max_steps": args.steps, "eval_every": args.steps, "bf16": args.precision == "bf16"} | json.loads(args.options)
+    """Run the intermediate stage that a config naming the task plans: the workload's hyperparameters,
+    codestilts' defaults otherwise."""
+    workload = {"learning_rate": LEARNING_RATE, "batch_size": BATCH, "warmup_ratio": WARMUP, "weight_decay": WEIGHT_DECAY, "max_grad_norm": 1.0}
+    training = workload | {"max_steps": args.steps, "eval_every": args.steps, "bf16": args.precision == "bf16"} | json.loads(args.options)
     metrics = intermediate_stage(args.data_dir, args.max_length, args.seed, training)
     return {"seconds": metrics["timing"]["train"], "dev_accuracy": metrics["dev_score"], "train": metrics["train"]}
 

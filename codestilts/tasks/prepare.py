@@ -3,20 +3,27 @@ listing reads them.
 
 A plan needs every task's records digest and text fingerprints, ``codestilts tasks`` every task's
 sizes; built one after another, a cold cache costs the sum of the tasks' build times. Here the
-tasks not yet in the cache (:mod:`codestilts.tasks.cache`) are built in worker processes, each
+tasks not yet in the cache (:mod:`codestilts.tasks.cache`) are built by worker processes, each
 caching the records and their summaries; the caller then reads them from the cache. Tasks that
 read the same data files go to one worker, one after another, so that what they share (the
-cleaned code of a benchmark, the generated programs) is worked out once; the largest data first. A task that fails to build in a worker (its data missing, a broken task file) is
-left to the caller, which builds it again and reports the error where it always does.
+cleaned code of a benchmark, the generated programs) is worked out once; the largest data first.
+
+A worker is a fresh ``python -m codestilts.tasks.prepare`` with the caller's import path, given
+its tasks as JSON on stdin: it imports nothing of the caller's script (a script without a
+``__main__`` guard, a notebook) and inherits none of its threads. A task that fails in a worker
+(its data missing, a broken task file), or a worker that fails, is left to the caller, which
+builds the task itself when it reads it and reports any error where it always does.
 """
 
 from __future__ import annotations
 
-import multiprocessing
+import json
 import os
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +34,6 @@ from codestilts.tasks.loading import load
 from codestilts.tasks.overlap import task_fingerprints
 from codestilts.tasks.registry import TASKS
 from codestilts.tasks.sizes import DIGEST, SIZES, TEXTS, task_identity, task_sizes
-
 
 SUMMARISE: dict[str, Callable[[Task, Path | None], Any]] = {SIZES: task_sizes, DIGEST: task_identity, TEXTS: task_fingerprints}
 """What computes (and caches) each kind of summary."""
@@ -54,14 +60,10 @@ def prepare(tasks: Iterable[Task], data_dir: Path | None, summaries: Sequence[st
         return
     log.info("building the records of %d tasks in %d processes (cached for later runs)", len(missing), workers)
     started = time.perf_counter()
-    context = multiprocessing.get_context("spawn")  # a worker must not inherit a parent's threads (torch)
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool, progress_bar("tasks", len(missing)) as bar:
-        futures = {pool.submit(build, [(task.identity(), task.origin) for task in bundle], data_dir, summaries): bundle for bundle in bundles}
+    with ThreadPoolExecutor(max_workers=workers) as pool, progress_bar("tasks", len(missing)) as bar:
+        futures = {pool.submit(_in_worker, bundle, data_dir, summaries): bundle for bundle in bundles}
         done = 0
         for future in as_completed(futures):
-            for task, failure in zip(futures[future], future.result(), strict=True):
-                if failure:
-                    log.debug("building %s in a worker failed (%s); it is built again when read", task.label, failure)
             done += len(futures[future])
             bar.update(completed=done, status=futures[future][-1].label)
     log.info("built the records of %d tasks in %.1f s", len(missing), time.perf_counter() - started)
@@ -80,10 +82,25 @@ def _bundles(tasks: list[Task], data_dir: Path | None) -> list[list[Task]]:
     return [bundles[files] for files in sorted(bundles, key=size, reverse=True)]
 
 
-def build(tasks: list[tuple[dict[str, Any], str | None]], data_dir: Path | None, summaries: Sequence[str]) -> list[str | None]:
-    """In a worker: build each task (its identity, its task file) and cache its records and
-    ``summaries``; per task None, or the error's text (the caller reports it as it would have
-    without workers)."""
+def _in_worker(bundle: list[Task], data_dir: Path | None, summaries: Sequence[str]) -> None:
+    """Build ``bundle`` in a worker process; what fails there is logged (the caller builds it again)."""
+    job = {"tasks": [[task.identity(), task.origin] for task in bundle], "data_dir": data_dir and str(data_dir), "summaries": list(summaries)}
+    environment = os.environ | {"PYTHONPATH": os.pathsep.join(path for path in sys.path if path)}
+    worker = subprocess.run(
+        [sys.executable, "-m", __name__], input=json.dumps(job), capture_output=True, text=True, env=environment, check=False
+    )
+    if worker.returncode == 0:
+        failures = json.loads(worker.stdout.splitlines()[-1])  # the last line: a loader may print
+    else:
+        failures = [worker.stderr.strip()[-500:] or f"exit code {worker.returncode}"] * len(bundle)
+    for task, failure in zip(bundle, failures, strict=True):
+        if failure:
+            log.debug("building %s in a worker failed (%s); it is built again when read", task.label, failure)
+
+
+def build(tasks: Sequence[tuple[dict[str, Any], str | None]], data_dir: Path | None, summaries: Sequence[str]) -> list[str | None]:
+    """Build each task (its identity, its task file) and cache its records and ``summaries``; per
+    task None, or the error's text."""
     return [_build_one(identity, origin, data_dir, summaries) for identity, origin in tasks]
 
 
@@ -98,3 +115,9 @@ def _build_one(identity: dict[str, Any], origin: str | None, data_dir: Path | No
     except Exception as err:  # noqa: BLE001 - any failure is the caller's to report, from its own process
         return f"{type(err).__name__}: {err}"
     return None
+
+
+if __name__ == "__main__":
+    request = json.load(sys.stdin)
+    folder = Path(request["data_dir"]) if request["data_dir"] else None
+    print(json.dumps(build([(identity, origin) for identity, origin in request["tasks"]], folder, request["summaries"])))

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import logging
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -130,3 +132,24 @@ def test_prepare_builds_the_missing_tasks_in_workers(fresh: Path, tmp_path: Path
     assert reads == []
     with pytest.raises(UserError, match=r"task .mrpc. needs .*/nl/mrpc/"):
         loading.load(missing, data)
+
+
+@pytest.mark.slow
+def test_a_script_without_a_main_guard_plans_once(fresh: Path, tmp_path: Path) -> None:
+    """Workers are fresh interpreters: they never run the planning script again (multiprocessing's
+    spawn would import it in every worker)."""
+    data = build_fixture_data(tmp_path / "data", problems=12)
+    script = tmp_path / "plan_it.py"
+    script.write_text(
+        "from codestilts.config import parse_config\nfrom codestilts.plan import build_plan\nfrom codestilts.progress import setup_logging\n"
+        "from tests.conftest import tiny_config\nsetup_logging()\n"
+        f"config = tiny_config({str(data)!r}, targets=['clone-humaneval-x', 'defect-humanevalpack'], probes=['xret-humaneval-x'])\n"
+        "print('planned', len(build_plan(parse_config(config)).stages))\n"
+    )
+    root = Path(__file__).parents[2]
+    env = os.environ | {"PYTHONPATH": os.pathsep.join([str(root), os.environ.get("PYTHONPATH", "")])}
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, env=env, cwd=root, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.count("planned") == 1
+    assert len(list((fresh / cache.RECORDS).glob("*.pickle"))) >= 3  # built, by workers or the script
+    assert "building the records of" in done.stderr or (os.cpu_count() or 1) < 2
