@@ -49,19 +49,26 @@ def to_build(tasks: Iterable[Task], data_dir: Path | None, summaries: Sequence[s
     return missing
 
 
+WORKER_BYTES = 4 << 20
+"""The least data (a task without data files counting 1 MB) worth starting worker processes for:
+below it, building in the caller costs less than starting Python and importing the registry twice."""
+
+
 def prepare(tasks: Iterable[Task], data_dir: Path | None, summaries: Sequence[str], *, workers: int | None = None) -> None:
     """Cache the records and ``summaries`` (kinds of :data:`SUMMARISE`) of those ``tasks`` not cached
-    yet, in up to ``workers`` processes (default: one per core); nothing to do when the missing
-    tasks fit in one worker."""
+    yet, in up to ``workers`` processes (default: one per core, when the data comes to
+    :data:`WORKER_BYTES`); nothing to do when the missing tasks fit in one worker."""
     missing = to_build(tasks, data_dir, summaries)
     bundles = _bundles(missing, data_dir)
+    if workers is None and sum(size for _, size in bundles) < WORKER_BYTES:
+        return
     workers = min(workers or os.cpu_count() or 1, len(bundles))
     if workers < 2:
         return
     log.info("building the records of %d tasks in %d processes (cached for later runs)", len(missing), workers)
     started = time.perf_counter()
     with ThreadPoolExecutor(max_workers=workers) as pool, progress_bar("tasks", len(missing)) as bar:
-        futures = {pool.submit(_in_worker, bundle, data_dir, summaries): bundle for bundle in bundles}
+        futures = {pool.submit(_in_worker, bundle, data_dir, summaries): bundle for bundle, _ in bundles}
         done = 0
         for future in as_completed(futures):
             done += len(futures[future])
@@ -69,8 +76,8 @@ def prepare(tasks: Iterable[Task], data_dir: Path | None, summaries: Sequence[st
     log.info("built the records of %d tasks in %.1f s", len(missing), time.perf_counter() - started)
 
 
-def _bundles(tasks: list[Task], data_dir: Path | None) -> list[list[Task]]:
-    """``tasks`` grouped by the data files they read, largest data first."""
+def _bundles(tasks: list[Task], data_dir: Path | None) -> list[tuple[list[Task], int]]:
+    """``tasks`` grouped by the data files they read, with the bytes of those files; largest first."""
     bundles: dict[frozenset[str], list[Task]] = {}
     for task in tasks:
         bundles.setdefault(frozenset(task.data_files), []).append(task)
@@ -79,7 +86,7 @@ def _bundles(tasks: list[Task], data_dir: Path | None) -> list[list[Task]]:
     def size(files: frozenset[str]) -> int:  # tasks without files (generated programs) count as 1 MB
         return sum((root / name).stat().st_size for name in files if (root / name).is_file()) or 1 << 20
 
-    return [bundles[files] for files in sorted(bundles, key=size, reverse=True)]
+    return sorted(((bundle, size(files)) for files, bundle in bundles.items()), key=lambda pair: pair[1], reverse=True)
 
 
 def _in_worker(bundle: list[Task], data_dir: Path | None, summaries: Sequence[str]) -> None:

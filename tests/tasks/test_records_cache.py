@@ -115,6 +115,14 @@ def test_the_hub_is_never_cached(fresh: Path) -> None:
     assert cache.entry(TASKS.get("snli").from_source("hf"), None, cache.RECORDS) is None
 
 
+def test_little_data_is_left_to_the_caller(fresh: Path, tmp_path: Path) -> None:
+    """Starting workers costs more than building a few small tasks: nothing is built ahead."""
+    data = build_fixture_data(tmp_path / "data", problems=12)
+    tasks = [TASKS.get(name) for name in ("clone-humaneval-x", "snli")]
+    prepare(tasks, data, [SIZES])
+    assert to_build(tasks, data, [SIZES]) == tasks
+
+
 @pytest.mark.slow
 def test_prepare_builds_the_missing_tasks_in_workers(fresh: Path, tmp_path: Path, monkeypatch) -> None:
     """Worker processes cache records and summaries; the caller then reads them without building.
@@ -142,7 +150,8 @@ def test_a_script_without_a_main_guard_plans_once(fresh: Path, tmp_path: Path) -
     script = tmp_path / "plan_it.py"
     script.write_text(
         "from codestilts.config import parse_config\nfrom codestilts.plan import build_plan\nfrom codestilts.progress import setup_logging\n"
-        "from tests.conftest import tiny_config\nsetup_logging()\n"
+        "from codestilts.tasks import prepare\nfrom tests.conftest import tiny_config\n"
+        "setup_logging()\nprepare.WORKER_BYTES = 0  # the fixture data is small: workers all the same\n"
         f"config = tiny_config({str(data)!r}, targets=['clone-humaneval-x', 'defect-humanevalpack'], probes=['xret-humaneval-x'])\n"
         "print('planned', len(build_plan(parse_config(config)).stages))\n"
     )
