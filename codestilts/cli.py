@@ -94,7 +94,8 @@ def cmd_tasks(args: argparse.Namespace) -> int:
 
     from codestilts.tasks import SPLITS, TASKS
     from codestilts.data import resolve_data_dir
-    from codestilts.tasks.sizes import task_sizes
+    from codestilts.tasks.prepare import prepare
+    from codestilts.tasks.sizes import SIZES, task_sizes
 
     for path in args.task_file:
         TASKS.load_file(path)
@@ -114,6 +115,7 @@ def cmd_tasks(args: argparse.Namespace) -> int:
             raise UserError("`codestilts tasks show` needs a task name")
         print(render_task(args.name, data_dir))
         return 0
+    prepare(TASKS.all(), data_dir, (SIZES,))
     table = Table(title=f"tasks (data folder: {data_dir or 'not set: CODESTILTS_DATA'})")
     for column in ("task", "format", "metric", "languages (source first)", "source train/dev/test", "splits"):
         table.add_column(column, overflow="fold")

@@ -30,6 +30,8 @@ from codestilts.formats import Format, Role, with_role
 from codestilts.formats.text import Family
 from codestilts.tasks import TASKS, Task, check_data, task_identity
 from codestilts.tasks.overlap import DroppedCount, HeldOutTexts
+from codestilts.tasks.prepare import prepare
+from codestilts.tasks.sizes import DIGEST, TEXTS
 
 StageKind = Literal["pretrain", "intermediate", "target", "evaluate", "probe"]
 STAGE_SCHEMA = 1
@@ -172,11 +174,20 @@ def build_plan(config: ExperimentConfig) -> Plan:
                     where=config.where(key, i),
                 )
 
+    options = _options(config)
+    option_tasks = {
+        option.name: [_resolve_task(config, data_dir, "intermediate", i, "intermediate", family, name=name) for name in option.tasks]
+        for i, option in enumerate(options)
+        if option.name != NONE
+    }
+    mlm_tasks = [TASKS.get(MLM_TASK)] if any(option.mlm_rate > 0 for option in options) else []
+    prepare([*targets, *probes, *(task for tasks in option_tasks.values() for task in tasks), *mlm_tasks], data_dir, (DIGEST, TEXTS))
+
     zero_shot = sorted({lang for t in targets + probes for lang in t.languages if lang not in sources})
     tests = HeldOutTexts(targets + probes, data_dir)
     intermediates = {
-        option.name: None if option.name == NONE else _intermediate_params(config, data_dir, i, option, zero_shot, tests, family)
-        for i, option in enumerate(_options(config))
+        option.name: None if option.name == NONE else _intermediate_params(config, data_dir, i, option, option_tasks[option.name], zero_shot, tests, family)
+        for i, option in enumerate(options)
     }
 
     stages: list[Stage] = []
@@ -325,12 +336,17 @@ def _options(config: ExperimentConfig) -> list[IntermediateOption]:
 
 
 def _intermediate_params(
-    config: ExperimentConfig, data_dir: Path | None, index: int, option: IntermediateOption, zero_shot: list[str], tests: HeldOutTexts,
+    config: ExperimentConfig,
+    data_dir: Path | None,
+    index: int,
+    option: IntermediateOption,
+    tasks: list[Task],
+    zero_shot: list[str],
+    tests: HeldOutTexts,
     family: Family,
 ) -> dict[str, Any]:
-    """What an intermediate stage trains on, validated: its tasks, sampling, and baselines."""
+    """What an intermediate stage trains on (``tasks``, resolved), validated: its tasks, sampling, and baselines."""
     where = config.where("intermediate", index)
-    tasks = [_resolve_task(config, data_dir, "intermediate", index, "intermediate", family, name=name) for name in option.tasks]
     if option.translate_train:
         single = [t.name for t in tasks if len(t.languages) < 2]
         if single:

@@ -12,7 +12,7 @@ import pytest
 
 from codestilts.config import parse_config
 from codestilts.plan import Plan, build_plan
-from codestilts.tasks import TASKS, loading, nl, sizes, syntax_roles, task_identity
+from codestilts.tasks import TASKS, cache, loading, nl, syntax_roles, task_identity
 from tests.conftest import tiny_config
 
 
@@ -39,7 +39,7 @@ def test_a_changed_loader_replans_the_stages_that_read_its_task_and_no_other(fix
         return {lang: {split: [r.__class__(r.id, r.group, r.text_a, r.text_b.lower(), r.label) for r in per[split]] for split in per} for lang, per in data.items()}
 
     monkeypatch.setattr(nl, "_snli", relabelled)
-    monkeypatch.setattr(sizes, "_loaders_digest", lambda: "the loaders' source once edited")
+    monkeypatch.setattr(cache, "loaders_digest", lambda: "the loaders' source once edited")
     monkeypatch.setattr(loading, "_LOADED", {})
     after = ids_by_branch(build_plan(parse_config(tiny_config(fixture_data))))
     assert after["none"] == before["none"]  # no stage of the baseline reads snli
@@ -48,7 +48,7 @@ def test_a_changed_loader_replans_the_stages_that_read_its_task_and_no_other(fix
 
 def test_a_code_change_that_leaves_the_records_alone_replans_nothing(fixture_data, fresh_loads, monkeypatch) -> None:
     before = [s.id for s in build_plan(parse_config(tiny_config(fixture_data))).stages]
-    monkeypatch.setattr(sizes, "_loaders_digest", lambda: "a comment edited")
+    monkeypatch.setattr(cache, "loaders_digest", lambda: "a comment edited")
     monkeypatch.setattr(loading, "_LOADED", {})
     assert [s.id for s in build_plan(parse_config(tiny_config(fixture_data))).stages] == before
 
@@ -71,6 +71,7 @@ def test_a_tagging_rule_change_reaches_the_identity_of_synth_syntax_roles(fresh_
     before = task_identity(task, None)
     rule = syntax_roles._tag
     monkeypatch.setattr(syntax_roles, "_tag", lambda node, text: "punctuation" if rule(node, text) == "operator" else rule(node, text))
+    monkeypatch.setattr(cache, "loaders_digest", lambda: "a tagging rule edited")
     monkeypatch.setattr(loading, "_LOADED", {})
     after = task_identity(task, None)
     assert after["records"] != before["records"]
@@ -78,12 +79,12 @@ def test_a_tagging_rule_change_reaches_the_identity_of_synth_syntax_roles(fresh_
 
 
 def test_the_loaders_digest_follows_their_source(tmp_path: Path) -> None:
-    package = Path(sizes.__file__).parents[1]
+    package = Path(cache.__file__).parents[1]
     copy = tmp_path / "codestilts"
     copy.mkdir()
-    for name in sizes.LOADER_SOURCES:
+    for name in cache.LOADER_SOURCES:
         (shutil.copytree if (package / name).is_dir() else shutil.copy)(package / name, copy / name)
-    assert sizes.source_digest(copy) == sizes.source_digest(package)
+    assert cache.source_digest(copy) == cache.source_digest(package)
     code_text = copy / "tasks" / "code_text.py"
     code_text.write_text(code_text.read_text() + "\n# an edit\n")
-    assert sizes.source_digest(copy) != sizes.source_digest(package)
+    assert cache.source_digest(copy) != cache.source_digest(package)

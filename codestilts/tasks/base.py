@@ -69,6 +69,8 @@ class Task:
     source: DataSource = "local"
     origin: str | None = None
     """The task file that defines the task; None for a built-in task."""
+    packages: tuple[str, ...] = ()
+    """Installed distributions whose files the loader reads (their versions key the records cache)."""
     definition: str | None = None
     """A digest of the task file's text: it enters the stage hash (an edited task file reruns its stages)."""
     own_source: bool = False

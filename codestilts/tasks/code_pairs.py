@@ -11,6 +11,7 @@ import hashlib
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -119,6 +120,7 @@ _MEMBER_FIELDS = frozenset({"attribute", "property", "field", "method", "name_fi
 _KEEP = frozenset({"self", "this", "super", "it", "_", "main"})
 
 
+@lru_cache(maxsize=65536)
 def rewrite(code: str, language: str) -> str:
     """A semantics-preserving rewrite: locally bound names renamed consistently, indentation changed.
 

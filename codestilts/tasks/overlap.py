@@ -21,7 +21,7 @@ from pathlib import Path
 from codestilts.errors import UserError
 from codestilts.formats import Format, Record
 from codestilts.tasks.base import SPLITS, Task, TaskData
-from codestilts.tasks.sizes import cached_summary
+from codestilts.tasks.sizes import TEXTS, cached_summary
 
 Fingerprints = dict[str, dict[str, list[tuple[str, list[str]]]]]
 """language -> split -> [(record id, fingerprints of its texts)]"""
@@ -49,7 +49,7 @@ def fingerprints(data: TaskData, fmt: Format) -> Fingerprints:
 
 def task_fingerprints(task: Task, data_dir: Path | None) -> Fingerprints:
     """The fingerprints of every record of ``task``, cached with its summaries."""
-    return cached_summary(task, data_dir, "texts", lambda data: fingerprints(data, task.format))
+    return cached_summary(task, data_dir, TEXTS, lambda data: fingerprints(data, task.format))
 
 
 @dataclass(frozen=True)

@@ -60,6 +60,7 @@ HumanEval-X solution and every MBXP prompt (+ solution, where one exists).
 from __future__ import annotations
 
 import re
+from functools import cache
 from pathlib import Path
 
 from tree_sitter import Node, Tree
@@ -100,6 +101,7 @@ _ACCESS = re.compile(r"member|attribute|field_expression|field_access|selector|n
 _QUALIFIER_FIELDS = frozenset({"object", "receiver", "operand", "argument", "value", "expression", "scope", "path", "target", "invocant", "qualifier", "package"})
 _WRAPPERS = re.compile(r"^(generic_function|generic_name|generic_type|template_function|template_method|template_type|navigation_suffix|function|type)$")
 _CLOSERS = {"ruby": "end", "python": None}
+_WORD_CHARACTER = re.compile(r"\w")
 _MAX_OPEN = 8
 """The most blocks a snippet may leave open (an MBXP C# prompt leaves namespace, class and method)."""
 
@@ -126,6 +128,13 @@ def tag_code(code: str, language: str) -> tuple[tuple[str, ...], tuple[str, ...]
     return tuple(words), tuple(tags)
 
 
+@cache
+def _is(kinds: re.Pattern[str], kind: str) -> bool:
+    """``kind`` (a node type) is one of ``kinds`` (each pattern is anchored where it must be): a
+    grammar has a few hundred node types and a benchmark hundreds of thousands of nodes."""
+    return kinds.search(kind) is not None
+
+
 def _parse(source: bytes, language: str) -> Tree:
     """The tree of ``source``, or of ``source`` with the fewest closers that make it parse without errors."""
     parser = parser_for(language)
@@ -141,7 +150,7 @@ def _parse(source: bytes, language: str) -> Tree:
 
 
 def _atomic(node: Node) -> bool:
-    return "comment" in node.type or node.type == "pod" or bool(_STRING.search(node.type) and node.is_named)
+    return "comment" in node.type or node.type == "pod" or bool(_is(_STRING, node.type) and node.is_named)
 
 
 def _field(node: Node) -> str | None:
@@ -158,17 +167,17 @@ def _tag(node: Node, text: str) -> str:
     kind = node.type
     if "comment" in kind or kind == "pod":
         return "comment"
-    if _STRING.search(kind) and node.is_named:
+    if _is(_STRING, kind) and node.is_named:
         return "string"
-    if _NUMBER.search(kind) and node.is_named:
+    if _is(_NUMBER, kind) and node.is_named:
         return "number"
     if text in _LITERALS or kind in _LITERAL_KINDS:
         return "literal"
-    if not re.search(r"\w", text):
+    if not _WORD_CHARACTER.search(text):
         return _symbol(node, text)
     if not node.is_named:
         return _reserved_word(node)
-    if _KEYWORD_KINDS.search(kind):
+    if _is(_KEYWORD_KINDS, kind):
         return "keyword"
     if "type" in kind:
         return "type"  # type_identifier, primitive_type, ...: the grammar says so
@@ -177,7 +186,7 @@ def _tag(node: Node, text: str) -> str:
 
 def _symbol(node: Node, text: str) -> str:
     parent = node.parent.type if node.parent is not None else ""
-    if text in _PUNCTUATION or (text in ("<", ">") and _TYPE_ARGUMENTS.search(parent)) or (text == "!" and parent == "macro_invocation"):
+    if text in _PUNCTUATION or (text in ("<", ">") and _is(_TYPE_ARGUMENTS, parent)) or (text == "!" and parent == "macro_invocation"):
         return "punctuation"
     return "operator"
 
@@ -185,11 +194,11 @@ def _symbol(node: Node, text: str) -> str:
 def _reserved_word(node: Node) -> str:
     """An anonymous word of the grammar: a keyword unless it is a callee, an operator or a built-in type."""
     parent = node.parent.type if node.parent is not None else ""
-    if _callee(node):
+    if _callee(_chain(node)):
         return "function"  # perl's built-ins: length $s
     if _word_operator(node):
         return "operator"
-    if _BUILTIN_TYPE.search(parent):
+    if _is(_BUILTIN_TYPE, parent):
         return "type"  # java's int inside integral_type, c++'s long long
     return "keyword"
 
@@ -201,15 +210,16 @@ def _word_operator(node: Node) -> bool:
     expression = operator.parent
     if expression is None:
         return False
-    if _field(operator) in ("operator", "operators") and _EXPRESSION.search(expression.type):
+    if _field(operator) in ("operator", "operators") and _is(_EXPRESSION, expression.type):
         return True
-    return bool(_WORD_OPERATOR_EXPRESSION.match(expression.type))
+    return _is(_WORD_OPERATOR_EXPRESSION, expression.type)
 
 
 def _name(node: Node) -> str:
-    if _defines_function(node) or _callee(node):
+    expression = _chain(node)
+    if _defines_function(node, expression) or _callee(expression):
         return "function"
-    if _defines_type(node) or _in_type(node):
+    if _defines_type(node) or _in_type(expression):
         return "type"
     if "property" in node.type or "field_identifier" in node.type:
         return "property"
@@ -218,7 +228,7 @@ def _name(node: Node) -> str:
 
 def _head(node: Node) -> Node:
     """The expression ``node`` is the name of: itself, or the generic or wrapper node it heads."""
-    while node.parent is not None and _WRAPPERS.match(node.parent.type) and _first(node):
+    while node.parent is not None and _is(_WRAPPERS, node.parent.type) and _first(node):
         node = node.parent
     return node
 
@@ -227,7 +237,7 @@ def _chain(node: Node) -> Node:
     """The whole expression ``node`` names: through wrappers and the member positions of accesses
     (``Math.abs`` for ``abs``; ``Math`` stays ``Math``)."""
     node = _head(node)
-    while node.parent is not None and _ACCESS.search(node.parent.type) and not _CALL.search(node.parent.type) and _is_member(node):
+    while node.parent is not None and _is(_ACCESS, node.parent.type) and not _is(_CALL, node.parent.type) and _is_member(node):
         node = _head(node.parent)
     return node
 
@@ -236,7 +246,7 @@ def _after_qualifier(node: Node) -> bool:
     """``node`` comes after a ``.``, ``::``, ``->``: it is a member, or the qualifier of an access that
     comes after one (``string`` in c++'s ``std::string::npos``, nested to the right)."""
     parent = node.parent
-    if parent is None or not _ACCESS.search(parent.type):
+    if parent is None or not _is(_ACCESS, parent.type):
         return False
     return _is_member(node) or _after_qualifier(parent)
 
@@ -247,7 +257,7 @@ def _is_member(node: Node) -> bool:
     parent = node.parent
     if parent is not None and parent.type == "use_list":
         return parent.parent is not None and parent.parent.type == "scoped_use_list"
-    if parent is None or not _ACCESS.search(parent.type):
+    if parent is None or not _is(_ACCESS, parent.type):
         return False
     field = _field(node)
     if field is not None:
@@ -267,11 +277,10 @@ def _first(node: Node) -> bool:
     return parent is not None and (parent.named_children or parent.children)[0].id == node.id
 
 
-def _callee(node: Node) -> bool:
-    """``node`` names what a call calls: the call's callee is ``node`` or an access ending in it."""
-    expression = _chain(node)
+def _callee(expression: Node) -> bool:
+    """``expression`` (a name's :func:`_chain`) is what a call calls: the name, or an access ending in it."""
     call = expression.parent
-    if call is None or not _CALL.search(call.type):
+    if call is None or not _is(_CALL, call.type):
         return False
     field = _field(expression)
     if field is not None:
@@ -279,12 +288,12 @@ def _callee(node: Node) -> bool:
     return _first_named(expression) and len(call.named_children) > 1  # kotlin, swift: no fields
 
 
-def _defines_function(node: Node) -> bool:
-    expression = _chain(node)
+def _defines_function(node: Node, expression: Node) -> bool:
+    """``node`` (whose :func:`_chain` is ``expression``) is the name a function definition gives."""
     parent = expression.parent
     if parent is None:
         return False
-    if _field(expression) in ("name", "declarator") and _DEFINITION.search(parent.type) and not _CALL.search(parent.type):
+    if _field(expression) in ("name", "declarator") and _is(_DEFINITION, parent.type) and not _is(_CALL, parent.type):
         return True
     return _declares_function_value(node)
 
@@ -293,10 +302,10 @@ def _declares_function_value(node: Node) -> bool:
     """``node`` is the name a declaration or assignment gives to a function or lambda (``f`` in
     ``const f = (x) => x``, perl's ``my $f = sub {...}``, go's ``f := func() {...}``)."""
     name = node
-    while name.parent is not None and _NAME_HOLDER.match(name.parent.type) and len(name.parent.named_children) == 1:
+    while name.parent is not None and _is(_NAME_HOLDER, name.parent.type) and len(name.parent.named_children) == 1:
         name = name.parent
     declaration = name.parent
-    if declaration is None or not _DECLARATION.search(declaration.type):
+    if declaration is None or not _is(_DECLARATION, declaration.type):
         return False
     field = _field(name)
     if field not in ("name", "left", "pattern", "declarator") and not (field is None and _first_named(name)):
@@ -304,29 +313,29 @@ def _declares_function_value(node: Node) -> bool:
     value = declaration.child_by_field_name("value") or declaration.child_by_field_name("right") or declaration.named_children[-1]
     if value.type == "expression_list" and value.named_child_count == 1:
         value = value.named_children[0]
-    return value.id != name.id and bool(_FUNCTION_VALUE.search(value.type))
+    return value.id != name.id and _is(_FUNCTION_VALUE, value.type)
 
 
 def _defines_type(node: Node) -> bool:
     parent = node.parent
-    return parent is not None and _field(node) == "name" and bool(_TYPE_DEFINITION.search(parent.type))
+    return parent is not None and _field(node) == "name" and _is(_TYPE_DEFINITION, parent.type)
 
 
-def _in_type(node: Node) -> bool:
-    """``node`` is in a type position: a type field, or a part of a type node (not its qualifier)."""
-    expression = _chain(node)
+def _in_type(expression: Node) -> bool:
+    """``expression`` (a name's :func:`_chain`) is in a type position: a type field, or a part of a
+    type node (not its qualifier)."""
     if _field(expression) in _TYPE_FIELDS or _type_node(expression):
         return True
     parent = expression.parent
-    if parent is not None and _CREATION.match(parent.type) and _first_named(expression):
+    if parent is not None and _is(_CREATION, parent.type) and _first_named(expression):
         return True  # php's new Foo(): no field names the class
-    if parent is None or _ACCESS.search(parent.type):
+    if parent is None or _is(_ACCESS, parent.type):
         return False  # a qualifier: rust's std in std::io::Result, go's package in pkg.Type
     return _type_node(parent)
 
 
 def _type_node(node: Node) -> bool:
-    return "type" in node.type and not _NOT_A_TYPE_PARENT.search(node.type)
+    return "type" in node.type and not _is(_NOT_A_TYPE_PARENT, node.type)
 
 
 def tagging_examples(snippets: list[tuple[str, str, str]], language: str) -> list[Record]:
