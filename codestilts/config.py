@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, PrivateAttr, field_validator, model_validator
 
 from codestilts.errors import UserError
+from codestilts.formats.text import Family
 from codestilts.schema import LanguageName, Lines, Strict, key_lines, located, read_yaml, validate
 from codestilts.tasks.base import TaskOptions
 
@@ -23,10 +24,29 @@ PRETRAIN = "pretrain"
 
 
 class ModelConfig(Strict):
-    name: str = Field(description="`minilm`, `tiny`, a Hugging Face model id or a local path")
+    name: str = Field(description="`minilm`, `tiny`, `tiny-decoder`, `tiny-seq2seq`, a Hugging Face model id or a local path")
     max_length: Annotated[int, Field(gt=8, le=8192)] = 256
     dropout: Annotated[float, Field(ge=0, lt=1)] | None = Field(
         default=None, description="override every dropout rate of the encoder and heads (default: the model's)"
+    )
+    family: Family | None = Field(
+        default=None,
+        description="encoder (heads on its states), decoder (causal LM) or seq2seq (encoder-decoder); default: what the "
+        "checkpoint's config says (encoder for model name pretrain)",
+    )
+    length_normalised: bool = Field(
+        default=False, description="decoder and seq2seq: score a label or choice by its mean token log-likelihood, not the sum"
+    )
+
+
+class LoraSettings(Strict):
+    """LoRA adapters (peft) instead of full fine-tuning; merged into the weights at the end of the stage."""
+
+    rank: Annotated[int, Field(ge=1)] = 8
+    alpha: Annotated[float, Field(gt=0)] = 16
+    dropout: Annotated[float, Field(ge=0, lt=1)] = 0.05
+    target_modules: Annotated[list[str], Field(min_length=1)] | None = Field(
+        default=None, description="module names (e.g. q_proj, v_proj); default: peft's for the model type"
     )
 
 
@@ -62,6 +82,7 @@ class TrainConfig(Strict):
     group_by_length: bool = Field(
         default=True, description="batch examples of similar token length together: less padding, faster steps"
     )
+    lora: LoraSettings | None = Field(default=None, description="train LoRA adapters; null: full fine-tuning")
 
 
 class IntermediateOption(Strict):
@@ -89,7 +110,8 @@ class TrainingConfig(Strict):
 
 
 class Architecture(Strict):
-    """The shape of an encoder trained from scratch (BERT-style)."""
+    """The shape of a model trained from scratch: a BERT-style encoder, or a GPT-2-style decoder with
+    ``model.family: decoder``."""
 
     hidden_size: Annotated[int, Field(ge=8)] = 256
     num_layers: Annotated[int, Field(ge=1)] = 4
@@ -98,7 +120,8 @@ class Architecture(Strict):
 
 
 class PretrainConfig(Strict):
-    """Pretraining a small encoder from scratch with its own BPE code tokenizer (``model.name: pretrain``)."""
+    """Pretraining a small encoder (MLM) or decoder (causal LM) from scratch with its own byte-level
+    BPE code tokenizer (``model.name: pretrain``)."""
 
     vocab_size: Annotated[int, Field(ge=300)] = 8000
     architecture: Architecture = Architecture()
@@ -108,6 +131,12 @@ class PretrainConfig(Strict):
     extensions: list[str] = [".py", ".js", ".ts", ".java", ".cpp", ".cc", ".h", ".go", ".rs", ".rb", ".php", ".cs", ".kt"]
     seed: int = 0
     training: TrainConfig = TrainConfig(learning_rate=5e-4, batch_size=32, epochs=10)
+
+    @model_validator(mode="after")
+    def _no_lora(self) -> PretrainConfig:
+        if self.training.lora is not None:
+            raise ValueError("pretraining trains every weight from scratch: training.lora has no place here")
+        return self
 
 
 class ResourceConfig(Strict):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -24,8 +24,10 @@ from codestilts.config import (
 from codestilts.data import resolve_data_dir
 from codestilts.errors import UserError
 from codestilts.hardware import use_bf16
-from codestilts.models.backbone import check_model
+from codestilts.models.backbone import check_family, infer_family, model_config, scratch_config
+from codestilts.models.lora import check_lora
 from codestilts.formats import Format, Role, with_role
+from codestilts.formats.text import Family
 from codestilts.tasks import TASKS, Task, check_data, task_identity
 from codestilts.tasks.overlap import DroppedCount, HeldOutTexts
 from codestilts.tasks.prepare import prepare
@@ -88,14 +90,66 @@ def _configured(config: ExperimentConfig, task: Task) -> Task:
     return task.from_source(config.data_source) if task.load_from_hub is not None else task
 
 
-def _resolve_task(config: ExperimentConfig, data_dir: Path | None, key: str, index: int, role: Role, name: str | None = None) -> Task:
+def _resolve_task(
+    config: ExperimentConfig, data_dir: Path | None, key: str, index: int, role: Role, family: Family, name: str | None = None
+) -> Task:
     where = config.where(key, index)
     task = _configured(config, TASKS.get(name or getattr(config, key)[index], where=where))
     if role not in task.format.roles:
         expected = " or ".join(f.name for f in with_role(role))
         raise UserError(f"task {task.name!r} is {task.format.name}; expected {expected} here", where=where)
+    if role != "probe":
+        _check_trainable(task.format, family, where, task.name)
     check_data(task, data_dir, where=where)
     return task
+
+
+def _check_trainable(fmt: Format, family: Family, where: str, name: str) -> None:
+    """A decoder or seq2seq model trains only on formats it can read as text."""
+    if family != "encoder" and fmt.as_text(family) is None:
+        readable = sorted(f.name for f in with_role("target") + with_role("intermediate") if f.as_text(family) is not None)
+        raise UserError(
+            f"a {family} model cannot train on task {name!r}: format {fmt.name} has no text-to-text form for it",
+            where=where,
+            hint=f"a {family} model takes {', '.join(dict.fromkeys(readable))} tasks, or use an encoder",
+        )
+
+
+@dataclass(frozen=True)
+class ModelPlan:
+    """The model every stage starts from: its family and the ``model`` parameters of the stages."""
+
+    family: Family
+    params: dict[str, Any]
+
+
+def _model_plan(config: ExperimentConfig) -> ModelPlan:
+    """The model's family (given, or inferred from its configuration) checked against the model.
+    An encoder's ``model`` parameters are as they were before families existed (its stage hashes
+    stay); the family, and the scoring option, enter the others'."""
+    given, where = config.model.family, config.where("model", "family")
+    if config.pretrain is not None:
+        family = given or "encoder"
+        if family == "seq2seq":
+            raise UserError("the pretrain stage builds encoders and decoders, not seq2seq models", where=where)
+        model = scratch_config(config.pretrain.architecture, family, config.model.max_length, config.pretrain.vocab_size)
+    else:
+        model = model_config(config.model.name, where=config.where("model", "name"))
+        if given is not None:
+            check_family(config.model.name, model, given, where=where)
+        family = given or infer_family(model)
+    params = config.model.model_dump(exclude={"family", "length_normalised"})
+    if family == "encoder" and config.model.length_normalised:
+        raise UserError(
+            "length_normalised scores text continuations: it is for decoder and seq2seq models", where=config.where("model", "length_normalised")
+        )
+    if family != "encoder":
+        params |= {"family": family, "length_normalised": config.model.length_normalised}
+    for kind in ("intermediate", "target"):
+        lora = getattr(config.training, kind).lora
+        if lora is not None:
+            check_lora(lora, model, family, where=config.where("training", kind, "lora"))
+    return ModelPlan(family, params)
 
 
 def build_plan(config: ExperimentConfig) -> Plan:
@@ -105,13 +159,12 @@ def build_plan(config: ExperimentConfig) -> Plan:
         TASKS.load_file(path, where=config.where("task_files", i))
     for name in config.task_options:  # an unknown name, or options for a task without any, fail here
         _configured(config, TASKS.get(name, where=config.where("task_options", name)))
-    if config.pretrain is None:
-        check_model(config.model.name, where=config.where("model", "name"))
-    model = config.model.model_dump()
+    planned = _model_plan(config)
+    model, family = planned.params, planned.family
     sources = config.source_languages()
 
-    targets = [_resolve_task(config, data_dir, "targets", i, "target") for i in range(len(config.targets))]
-    probes = [_resolve_task(config, data_dir, "probes", i, "probe") for i in range(len(config.probes))]
+    targets = [_resolve_task(config, data_dir, "targets", i, "target", family) for i in range(len(config.targets))]
+    probes = [_resolve_task(config, data_dir, "probes", i, "probe", family) for i in range(len(config.probes))]
     for key, tasks in (("targets", targets), ("probes", probes)):
         for i, task in enumerate(tasks):
             missing = [] if key == "probes" and task.own_source else [s for s in sources if s not in task.languages]
@@ -123,7 +176,7 @@ def build_plan(config: ExperimentConfig) -> Plan:
 
     options = _options(config)
     option_tasks = {
-        option.name: [_resolve_task(config, data_dir, "intermediate", i, "intermediate", name=name) for name in option.tasks]
+        option.name: [_resolve_task(config, data_dir, "intermediate", i, "intermediate", family, name=name) for name in option.tasks]
         for i, option in enumerate(options)
         if option.name != NONE
     }
@@ -133,14 +186,14 @@ def build_plan(config: ExperimentConfig) -> Plan:
     zero_shot = sorted({lang for t in targets + probes for lang in t.languages if lang not in sources})
     tests = HeldOutTexts(targets + probes, data_dir)
     intermediates = {
-        option.name: None if option.name == NONE else _intermediate_params(config, data_dir, i, option, option_tasks[option.name], zero_shot, tests)
+        option.name: None if option.name == NONE else _intermediate_params(config, data_dir, i, option, option_tasks[option.name], zero_shot, tests, family)
         for i, option in enumerate(options)
     }
 
     stages: list[Stage] = []
     base: tuple[str, ...] = ()
     if config.pretrain is not None:
-        pretrained = _make("pretrain", "code", _pretrain_params(config, data_dir, tests), (), {"task": PRETRAIN})
+        pretrained = _make("pretrain", "code", _pretrain_params(config, data_dir, tests, model), (), {"task": PRETRAIN})
         stages.append(pretrained)
         base = (pretrained.id,)
     for seed in config.seeds:
@@ -152,7 +205,8 @@ def build_plan(config: ExperimentConfig) -> Plan:
                 inter = _make(
                     "intermediate",
                     f"{option}-s{inter_seed}",
-                    {"model": model, **inter_params, "train": _train_params(config.training.intermediate, tasks), "seed": inter_seed},
+                    {"model": model, **inter_params, "train": _train_params(config.training.intermediate, tasks), "seed": inter_seed}
+                    | _templates(tasks, family),
                     base,
                     {"intermediate": option, "task": option, "seed": inter_seed},
                 )
@@ -172,6 +226,7 @@ def build_plan(config: ExperimentConfig) -> Plan:
                             "train": _train_params(config.training.target, [target]),
                             "seed": seed,
                         }
+                        | _templates([target], family)
                         | _dropped(tests, {target: [(source, "train"), (source, "dev")]}),
                         parents,
                         labels | {"task": target.label},
@@ -220,18 +275,26 @@ def _dropped(tests: HeldOutTexts, reads: dict[Task, list[tuple[str, str]]]) -> d
     return {"dropped": dropped} if dropped else {}
 
 
+def _templates(tasks: list[Task], family: Family) -> dict[str, Any]:
+    """For a decoder or seq2seq model, how each labelled task reads as text (the task's template, or
+    its format's); nothing for an encoder (its hashes stay as they were)."""
+    templates = {t.name: asdict(t.template or t.format.text_template) for t in tasks if t.format.text_template is not None}
+    return {"templates": templates} if family != "encoder" and templates else {}
+
+
 def _train_params(cfg: TrainConfig, tasks: list[Task]) -> dict[str, Any]:
     """A stage's hyperparameters with per-format defaults filled in (the batch size is the smallest
     default of its tasks' formats: the paper's 32, 16 for span extraction) and ``bf16: auto``
-    decided for this machine."""
-    params = cfg.model_dump()
+    decided for this machine. LoRA settings when given (full fine-tuning leaves the key out, as
+    before LoRA existed)."""
+    params = cfg.model_dump(exclude={"lora"} if cfg.lora is None else set())
     params["bf16"] = use_bf16(cfg.bf16)
     if params["batch_size"] is None:
         params["batch_size"] = min((t.format.batch_size for t in tasks), default=Format.batch_size)
     return params
 
 
-def _pretrain_params(config: ExperimentConfig, data_dir: Path | None, tests: HeldOutTexts) -> dict[str, Any]:
+def _pretrain_params(config: ExperimentConfig, data_dir: Path | None, tests: HeldOutTexts, model: dict[str, Any]) -> dict[str, Any]:
     """What the pretrain stage depends on; its data is validated here, before anything runs."""
     pretrain = config.pretrain
     where = config.where("pretrain")
@@ -251,7 +314,7 @@ def _pretrain_params(config: ExperimentConfig, data_dir: Path | None, tests: Hel
         raise UserError(f"source folder {pretrain.directory} does not exist", where=config.where("pretrain", "directory"))
     params = pretrain.model_dump()
     params["training"] = _train_params(pretrain.training, [])
-    return {"model": config.model.model_dump(), "pretrain": params} | reads
+    return {"model": model, "pretrain": params} | reads
 
 
 def _options(config: ExperimentConfig) -> list[IntermediateOption]:
@@ -280,6 +343,7 @@ def _intermediate_params(
     tasks: list[Task],
     zero_shot: list[str],
     tests: HeldOutTexts,
+    family: Family,
 ) -> dict[str, Any]:
     """What an intermediate stage trains on (``tasks``, resolved), validated: its tasks, sampling, and baselines."""
     where = config.where("intermediate", index)
@@ -294,6 +358,7 @@ def _intermediate_params(
     mlm = None
     if option.mlm_rate > 0:
         mlm_task = TASKS.get(MLM_TASK, where=where)
+        _check_trainable(mlm_task.format, family, where, MLM_TASK)
         check_data(mlm_task, data_dir, where=where)
         languages = option.mlm_languages or [lang for lang in zero_shot if lang in mlm_task.languages]
         unknown = sorted(set(languages) - set(mlm_task.languages))

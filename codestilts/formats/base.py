@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from torch import nn
     from transformers import PretrainedConfig, PreTrainedTokenizerBase
 
+    from codestilts.formats.text import Family, Template
     from codestilts.models.task_model import HeadSpec, TaskModel
 
 Role = Literal["intermediate", "target", "probe", "pretrain"]
@@ -116,6 +117,9 @@ class Format:
     a task file with two is refused."""
     batch_size: ClassVar[int] = 32
     """The global batch of a training stage that sets none (Phang et al. 2020: 32, 16 for QA)."""
+    text_template: ClassVar[Template | None] = None
+    """How a record reads as text for decoders and seq2seq models by default (a task can give its
+    own); None: the format has no prompt-and-choices form."""
 
     def __repr__(self) -> str:
         return f"<format {self.name}>"
@@ -129,6 +133,18 @@ class Format:
     def check(self, record: Any) -> tuple[str, str] | None:
         """A problem a task file's record has beyond its fields' types: (field, message), or None."""
         return None
+
+    # --- the model families it takes ---------------------------------------------------------
+
+    def as_text(self, family: Family, length_normalised: bool = False) -> Format | None:
+        """How a decoder or seq2seq model (``family``) trains on and scores this format's tasks; None
+        where it cannot (the planner refuses such a task for such a model)."""
+        return None
+
+    def prepare(self, records: Sequence[Any], labels: Sequence[str], template: Template | None = None) -> list[Any]:
+        """The records as this format reads them: a task's own records, except where the format renders
+        them (:meth:`codestilts.formats.text_to_text.TextToText.prepare`)."""
+        return list(records)
 
     # --- features and batches ---------------------------------------------------------------
 

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from codestilts.formats.base import Evaluation, Feature, Format, Score, rows
+from codestilts.formats.text import Family, Template
 
 
 @dataclass(frozen=True)
@@ -24,7 +25,17 @@ class ClassificationExample:
 
 class LabelFormat(Format):
     """Formats whose head predicts one label per record: accuracy (and F1 where there are label
-    names), the predicted label per record."""
+    names), the predicted label per record. As text (decoders, seq2seq), each candidate (a label
+    name, or a multiple-choice record's choice) is a continuation of the record's prompt."""
+
+    def candidates(self, record: Any, labels: tuple[str, ...]) -> tuple[str, ...]:
+        """The continuations a record's prompt is scored with: the task's label names."""
+        return tuple(labels)
+
+    def as_text(self, family: Family, length_normalised: bool = False) -> Format | None:
+        from codestilts.formats.text_to_text import TextToText
+
+        return TextToText(self, family, length_normalised) if self.text_template is not None and family != "encoder" else None
 
     def evaluate(self, model, task, records, features, tokenizer, *, batch_size, num_labels, language) -> Evaluation:
         logits = self.logits(model, task, features, tokenizer, batch_size)
@@ -55,6 +66,7 @@ class Classification(LabelFormat):
     record = ClassificationExample
     roles = frozenset({"intermediate", "target"})
     labelled = True
+    text_template = Template("{{ text }}\nAnswer:")
 
     def texts(self, record: ClassificationExample) -> tuple[str, ...]:
         return (record.text,)

@@ -1,5 +1,6 @@
 """Masked language modelling on unlabelled text (source code): pretraining and continued MLM. Tokens
-are masked at random in each batch; the dev score is the masked-token loss under a fixed masking."""
+are masked at random in each batch; the dev score is the masked-token loss under a fixed masking.
+A decoder trains on the same records by causal language modelling (:mod:`codestilts.formats.clm`)."""
 
 from __future__ import annotations
 
@@ -30,6 +31,12 @@ class MaskedLM(Format):
 
     def texts(self, record: TextItem) -> tuple[str, ...]:
         return (record.text,)
+
+    def as_text(self, family, length_normalised=False):
+        """A decoder reads unlabelled text left to right: causal LM on the same records."""
+        from codestilts.formats.clm import CLM
+
+        return CLM if family == "decoder" else None
 
     def encode(self, records: Sequence[TextItem], tokenizer, max_length: int) -> list[Feature]:
         if not records:
@@ -65,17 +72,25 @@ class MaskedLM(Format):
         """Mean masked-token loss of head ``task`` on ``features``, with a fixed masking (the RNG is restored after)."""
         import torch
 
-        model.eval()
-        device = next(model.parameters()).device
-        losses, weights = [], []
-        with torch.no_grad(), torch.random.fork_rng():
+        with torch.random.fork_rng():
             torch.manual_seed(EVAL_SEED)
-            for batch in batches(features, self.collator(tokenizer), batch_size, device):
-                masked = int((batch["labels"] != IGNORE).sum())
-                if masked:
-                    losses.append(model(task, **batch).loss.item() * masked)
-                    weights.append(masked)
-        return float(sum(losses) / max(sum(weights), 1))
+            return token_mean_loss(model, task, features, self.collator(tokenizer), batch_size)
+
+
+def token_mean_loss(model, task: str, features: Sequence[Feature], collate: Collator, batch_size: int) -> float:
+    """The loss of head ``task`` over ``features``, each batch weighted by its labelled tokens."""
+    import torch
+
+    model.eval()
+    device = next(model.parameters()).device
+    losses, weights = [], []
+    with torch.no_grad():
+        for batch in batches(features, collate, batch_size, device):
+            labelled = int((batch["labels"] != IGNORE).sum())
+            if labelled:
+                losses.append(model(task, **batch).loss.item() * labelled)
+                weights.append(labelled)
+    return float(sum(losses) / max(sum(weights), 1))
 
 
 MLM = MaskedLM()

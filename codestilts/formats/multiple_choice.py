@@ -10,6 +10,7 @@ import numpy as np
 
 from codestilts.formats.base import Collator, Feature, TaskOutput
 from codestilts.formats.classification import LabelFormat
+from codestilts.formats.text import Template
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,11 @@ class MultipleChoice(LabelFormat):
     name = "multiple_choice"
     record = MultipleChoiceExample
     roles = frozenset({"intermediate", "target"})
+    text_template = Template("{{ context }}\nAnswer:")
+
+    def candidates(self, record: MultipleChoiceExample, labels: tuple[str, ...]) -> tuple[str, ...]:
+        """A record's own choices."""
+        return record.choices
 
     def texts(self, record: MultipleChoiceExample) -> tuple[str, ...]:
         """The choices are one text: single choices ("True", "bank") recur by design."""

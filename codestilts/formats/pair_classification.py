@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from codestilts.formats.base import Feature, rows
 from codestilts.formats.classification import LabelFormat
+from codestilts.formats.text import Template
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,7 @@ class PairClassification(LabelFormat):
     record = PairExample
     roles = frozenset({"intermediate", "target"})
     labelled = True
+    text_template = Template("{{ text_a }}\n{{ text_b }}\nAnswer:")
 
     def texts(self, record: PairExample) -> tuple[str, ...]:
         return (record.text_a, record.text_b)

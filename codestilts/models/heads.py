@@ -15,13 +15,18 @@ from torch.nn import functional as F
 
 from codestilts.formats.base import IGNORE
 
-Pooling = Literal["cls", "mean"]
+Pooling = Literal["cls", "mean", "last"]
 
 
 def pool(hidden: torch.Tensor, attention_mask: torch.Tensor, how: Pooling) -> torch.Tensor:
-    """One vector per sequence: the first token's state, or the mean over non-padding tokens."""
+    """One vector per sequence: the first token's state, the last non-padding token's (a decoder's
+    summary of the whole text; padding on either side), or the mean over non-padding tokens."""
     if how == "cls":
         return hidden[:, 0]
+    if how == "last":
+        positions = torch.arange(attention_mask.shape[1], device=attention_mask.device)
+        last = (attention_mask.bool() * positions).argmax(dim=1)
+        return hidden[torch.arange(hidden.shape[0], device=hidden.device), last]
     mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
     return (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1.0)
 

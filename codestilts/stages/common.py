@@ -19,7 +19,9 @@ from transformers import (
 from codestilts.config import TrainConfig
 from codestilts.errors import UserError
 from codestilts.hardware import use_bf16
-from codestilts.models.backbone import load_encoder, load_tokenizer
+from codestilts.formats.text import Family
+from codestilts.models.backbone import for_family, load_encoder, load_tokenizer
+from codestilts.models.lora import merged, with_lora
 from codestilts.models.task_model import HeadSpec, TaskModel
 from codestilts.parallel import process_state
 from codestilts.plan import Stage
@@ -64,17 +66,22 @@ class StageContext:
         """The folder of the parent stage of ``kind`` (a stage has at most one of each kind)."""
         return self.parents.get(kind)
 
+    @property
+    def family(self) -> Family:
+        """The model's family (an encoder's stage parameters name none)."""
+        return self.params["model"].get("family", "encoder")
+
 
 def starting_encoder(ctx: StageContext) -> tuple[PreTrainedModel, PreTrainedTokenizerBase]:
     """The intermediate parent's checkpoint, or the base model when there is none (the baseline):
-    a pretrain parent's checkpoint, or the named pretrained model."""
+    a pretrain parent's checkpoint, or the named pretrained model; loaded as the model's family."""
     parent = ctx.parent("intermediate") or ctx.parent("pretrain")
     dropout = ctx.params["model"].get("dropout")
     if parent is not None:
         path = parent / CHECKPOINT
-        return load_encoder(path, dropout), AutoTokenizer.from_pretrained(path)
+        return load_encoder(path, dropout, ctx.family), for_family(AutoTokenizer.from_pretrained(path), ctx.family)
     name = ctx.params["model"]["name"]
-    return load_encoder(name, dropout), load_tokenizer(name)
+    return load_encoder(name, dropout, ctx.family), for_family(load_tokenizer(name), ctx.family)
 
 
 def subset(items: list[T], limit: int | None) -> list[T]:
@@ -129,34 +136,43 @@ def train(
     sampling: Sampling = Sampling(),
     extra: list[TrainingTask] = (),
 ) -> tuple[TaskModel, PreTrainedTokenizerBase, FitResult]:
-    """Fine-tune the starting encoder with a fresh head per task, selecting on the dev splits.
+    """Fine-tune the starting encoder with a fresh head per task, selecting on the dev splits; with
+    ``cfg.lora``, LoRA adapters instead of the model's weights (merged into them at the end).
 
-    ``extra`` tasks (MLM on unlabelled code) are trained but not used for selection.
+    ``extra`` tasks (MLM on unlabelled code) are trained but not used for selection. A task's records
+    are read as its head's format reads them (:meth:`codestilts.formats.Format.prepare`: as text for
+    a decoder or seq2seq model).
     """
     set_seed(ctx.params["seed"])  # fresh heads start from the same weights for the same seed
     encoder, tokenizer = starting_encoder(ctx)
     max_length = ctx.params["model"]["max_length"]
     everything = [*jobs, *extra]
     dropout = ctx.params["model"].get("dropout")
+    normalised = ctx.params["model"].get("length_normalised", False)
     specs = {
-        j.task.name: HeadSpec(j.task.format.name, j.task.num_labels, cfg.pooling, 0.1 if dropout is None else dropout)
+        j.task.name: HeadSpec(j.task.format.name, j.task.num_labels, cfg.pooling, 0.1 if dropout is None else dropout, ctx.family, normalised)
         for j in everything
     }
-    model = TaskModel(encoder, specs)
+    model = TaskModel(with_lora(encoder, cfg.lora) if cfg.lora else encoder, specs)
+    fmt = model.formats
+
+    def read(job: TrainingTask, records: list[Record]) -> list[Record]:
+        return fmt[job.task.name].prepare(records, job.task.labels, job.task.template)
+
     train_drawn = {j.task.name: _train_records(ctx, j, cfg.max_train_examples) for j in everything}
-    train_records = {name: [r for _, r in drawn] for name, drawn in train_drawn.items()}
-    dev = {j.task.name: task_records(ctx, j.task, j.dev_language, "dev", cfg.max_eval_examples) for j in jobs}
+    train_records = {j.task.name: read(j, [r for _, r in train_drawn[j.task.name]]) for j in everything}
+    dev = {j.task.name: read(j, task_records(ctx, j.task, j.dev_language, "dev", cfg.max_eval_examples)) for j in jobs}
     with process_state().main_process_first():  # the main process fills the features cache, the others read it
         sources = [
             TrainSource(
                 j.task.name,
-                j.task.format,
-                encode_cached(j.task.format, train_records[j.task.name], tokenizer, max_length, name=f"{j.task.name}/{'+'.join(j.train_languages)}/train"),
+                fmt[j.task.name],
+                encode_cached(fmt[j.task.name], train_records[j.task.name], tokenizer, max_length, name=f"{j.task.name}/{'+'.join(j.train_languages)}/train"),
             )
             for j in everything
         ]
         dev_features = {
-            j.task.name: encode_cached(j.task.format, dev[j.task.name], tokenizer, max_length, name=f"{j.task.name}/{j.dev_language}/dev")
+            j.task.name: encode_cached(fmt[j.task.name], dev[j.task.name], tokenizer, max_length, name=f"{j.task.name}/{j.dev_language}/dev")
             for j in jobs
         }
 
@@ -164,7 +180,7 @@ def train(
         scores = {}
         for job in jobs:
             result = evaluate_records(
-                m, job.task.name, job.task.format, dev[job.task.name], tokenizer,
+                m, job.task.name, fmt[job.task.name], dev[job.task.name], tokenizer,
                 max_length=max_length, num_labels=job.task.num_labels, language=job.dev_language,
                 features=dev_features[job.task.name], bf16=use_bf16(cfg.bf16),
             )
@@ -175,6 +191,7 @@ def train(
         [len(s.features) for s in sources[: len(jobs)]], sampling.strategy, temperature=sampling.temperature, cap=sampling.cap
     )
     probabilities = mix_in(probabilities, [sampling.extra_rates[j.task.name] for j in extra])
+    trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
     result = fit(
         model,
         sources,
@@ -192,6 +209,7 @@ def train(
         "train_languages": {name: dict(Counter(lang for lang, _ in drawn)) for name, drawn in train_drawn.items()},
         "dev_examples": {name: len(items) for name, items in dev.items()},
         "sampling": dict(zip([s.name for s in sources], probabilities.round(6).tolist(), strict=True)),
+        "trainable_parameters": trainable,
         "steps": result.steps,
         "task_steps": result.task_steps,
         "best_step": result.best_step,
@@ -203,5 +221,6 @@ def train(
     }
     if ctx.is_main:
         write_json(ctx.dir / "metrics.json", summary)
+    model.encoder = merged(model.encoder)
     return model, tokenizer, result
 

@@ -1,5 +1,6 @@
 """Evaluate stage: the target checkpoint on every language's test split (zero-shot but the source),
-in batches of similar length, on the device and in the precision (``bf16``) its training used."""
+in batches of similar length, on the device and in the precision (``bf16``) its training used; a
+decoder or seq2seq model reads the records as text, as it was trained to."""
 
 from __future__ import annotations
 
@@ -20,14 +21,15 @@ def run_evaluate(ctx: StageContext) -> None:
     checkpoint = ctx.parent("target") / CHECKPOINT
     model = load_task_model(checkpoint).to(process_device())
     tokenizer = AutoTokenizer.from_pretrained(checkpoint / ENCODER_DIR)
+    fmt = model.formats[task.name]
     per_language: dict[str, dict[str, float]] = {}
     with atomic_path(ctx.dir / "predictions.jsonl") as tmp, tmp.open("w", encoding="utf-8") as out:
         for language in ctx.params["languages"]:
-            examples = task_records(ctx, task, language, "test")
+            examples = fmt.prepare(task_records(ctx, task, language, "test"), task.labels, task.template)
             result = evaluate_records(
-                model, task.name, task.format, examples, tokenizer,
+                model, task.name, fmt, examples, tokenizer,
                 max_length=ctx.params["max_length"], num_labels=task.num_labels, language=language,
-                features=encode_cached(task.format, examples, tokenizer, ctx.params["max_length"], name=f"{task.name}/{language}/test"),
+                features=encode_cached(fmt, examples, tokenizer, ctx.params["max_length"], name=f"{task.name}/{language}/test"),
                 bf16=ctx.params["bf16"],
             )
             per_language[language] = result.metrics | {"examples": len(examples)}

@@ -1,5 +1,6 @@
-"""Pretrain stage: a small encoder trained from scratch with masked language modelling on unlabelled
-code, with its own BPE code tokenizer. Its checkpoint is the base model of every other stage."""
+"""Pretrain stage: a small model trained from scratch on unlabelled code, with its own byte-level BPE
+code tokenizer: a BERT-style encoder by masked language modelling, or (``model.family: decoder``) a
+GPT-2-style decoder by causal language modelling. Its checkpoint is the base model of every other stage."""
 
 from __future__ import annotations
 
@@ -7,10 +8,10 @@ from pathlib import Path
 
 import torch
 from accelerate.utils import set_seed
-from transformers import AutoModel, BertConfig
 
 from codestilts.config import PretrainConfig, TrainConfig
 from codestilts.errors import UserError
+from codestilts.models.backbone import AUTO_CLASSES, scratch_config
 from codestilts.models.code_tokenizer import train_code_tokenizer
 from codestilts.models.task_model import HeadSpec, TaskModel, save_encoder
 from codestilts.progress import log
@@ -65,30 +66,22 @@ def run_pretrain(ctx: StageContext) -> None:
     max_length = ctx.params["model"]["max_length"]
     set_seed(cfg.seed)
     train_items, dev_items = unlabelled_code(ctx, cfg)
-    tokenizer = train_code_tokenizer((t.text for t in train_items), cfg.vocab_size, max_length)
-    arch = cfg.architecture
-    encoder = AutoModel.from_config(
-        BertConfig(
-            vocab_size=len(tokenizer),
-            hidden_size=arch.hidden_size,
-            num_hidden_layers=arch.num_layers,
-            num_attention_heads=arch.num_heads,
-            intermediate_size=arch.intermediate_size,
-            max_position_embeddings=max_length,
-            pad_token_id=tokenizer.pad_token_id,
-        )
-    )
-    model = TaskModel(encoder, {"mlm": HeadSpec(MLM.name)})
-    train = MLM.encode(subset(train_items, cfg.training.max_train_examples), tokenizer, max_length)
-    dev = MLM.encode(subset(dev_items, cfg.training.max_eval_examples), tokenizer, max_length)
+    family = ctx.family
+    tokenizer = train_code_tokenizer((t.text for t in train_items), cfg.vocab_size, max_length, family)
+    config = scratch_config(cfg.architecture, family, max_length, len(tokenizer), tokenizer.pad_token_id, tokenizer.eos_token_id or 0)
+    encoder = AUTO_CLASSES[family].from_config(config)
+    model = TaskModel(encoder, {"mlm": HeadSpec(MLM.name, family=family)})
+    objective = model.formats["mlm"]  # MLM for an encoder, causal LM for a decoder
+    train = objective.encode(subset(train_items, cfg.training.max_train_examples), tokenizer, max_length)
+    dev = objective.encode(subset(dev_items, cfg.training.max_eval_examples), tokenizer, max_length)
 
     def dev_score(m: TaskModel) -> dict[str, float]:
-        loss = MLM.loss(m, "mlm", dev, tokenizer)
-        return {"mlm/loss": loss, "mlm/perplexity": float(torch.exp(torch.tensor(loss))), "score": -loss}
+        loss = objective.loss(m, "mlm", dev, tokenizer)
+        return {f"{objective.name}/loss": loss, f"{objective.name}/perplexity": float(torch.exp(torch.tensor(loss))), "score": -loss}
 
     result = fit(
         model,
-        [TrainSource("mlm", MLM, train)],
+        [TrainSource("mlm", objective, train)],
         TaskSampler(torch.ones(1).numpy(), cfg.seed),
         dev_score,
         cfg.training,
@@ -109,11 +102,11 @@ def run_pretrain(ctx: StageContext) -> None:
                 "dev_texts": len(dev),
                 "steps": result.steps,
                 "best_step": result.best_step,
-                "dev_mlm_loss": -result.best_dev_score,
+                f"dev_{objective.name}_loss": -result.best_dev_score,
                 "history": result.history,
                 "train_loss": result.losses,
                 "seconds": round(result.seconds, 1),
                 "timing": result.timing,
             },
         )
-        log.info("%s: %d parameters, dev MLM loss %.3f", ctx.stage.id, sum(p.numel() for p in encoder.parameters()), -result.best_dev_score)
+        log.info("%s: %d parameters, dev %s loss %.3f", ctx.stage.id, sum(p.numel() for p in encoder.parameters()), objective.name, -result.best_dev_score)

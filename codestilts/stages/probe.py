@@ -8,8 +8,9 @@ Two kinds of retrieval task:
 - query -> code (items with a query, e.g. ``code-search-*``): in every language, each NL query
   ranks that language's test items.
 
-Candidates are ranked by the cosine similarity of mean-pooled hidden states of one layer (the
-paper: a middle layer), computed in batches on the device training uses.
+Candidates are ranked by the cosine similarity of pooled hidden states of one layer (the paper: a
+middle layer), computed in batches on the device training uses: mean-pooled for an encoder and for
+a seq2seq model's encoder, the last token's for a decoder (the only one that has read the whole text).
 """
 
 from __future__ import annotations
@@ -22,9 +23,10 @@ import torch
 from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
 from codestilts.errors import UserError
+from codestilts.formats.text import Family
 from codestilts.hardware import autocast
 from codestilts.models.backbone import num_layers
-from codestilts.models.heads import pool
+from codestilts.models.heads import Pooling, pool
 from codestilts.parallel import process_device
 from codestilts.stages.common import StageContext, starting_encoder, task_records
 from codestilts.store import atomic_path, write_json
@@ -44,6 +46,14 @@ def layer_index(layer: int | str, layers: int) -> int:
     return int(layer)
 
 
+PROBE_POOLING: dict[Family, Pooling] = {"encoder": "mean", "decoder": "last", "seq2seq": "mean"}
+
+
+def states_model(model: PreTrainedModel, family: Family) -> PreTrainedModel:
+    """The part of ``model`` whose hidden states a probe compares: a seq2seq model's encoder, else all of it."""
+    return model.get_encoder() if family == "seq2seq" else model
+
+
 def embed(
     encoder: PreTrainedModel,
     tokenizer: PreTrainedTokenizerBase,
@@ -53,14 +63,15 @@ def embed(
     batch_size: int,
     side: str = "",
     bf16: bool = False,
+    pooling: Pooling = "mean",
 ) -> np.ndarray:
-    """L2-normalised mean-pooled states of ``layer`` for each retrieval feature: its text, or with
+    """L2-normalised pooled states of ``layer`` for each retrieval feature: its text, or with
     ``side="query_"`` its query; under bf16 autocast with ``bf16``."""
     encoder.eval()
 
     def vectors(ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         out = encoder(input_ids=ids, attention_mask=mask, output_hidden_states=True)
-        return torch.nn.functional.normalize(pool(out.hidden_states[layer], mask, "mean").float(), dim=-1)
+        return torch.nn.functional.normalize(pool(out.hidden_states[layer], mask, pooling).float(), dim=-1)
 
     with torch.inference_mode(), autocast(encoder.device, bf16):
         return RETRIEVAL.side_vectors(features, tokenizer, batch_size, encoder.device, side, vectors)
@@ -89,8 +100,8 @@ def _metrics(found: dict[str, np.ndarray]) -> dict[str, float]:
 
 def run_probe(ctx: StageContext) -> None:
     task = ctx.task()
-    encoder, tokenizer = starting_encoder(ctx)
-    encoder.to(process_device())
+    model, tokenizer = starting_encoder(ctx)
+    encoder = states_model(model, ctx.family).to(process_device())
     settings = ctx.params["probe"]
     layer = layer_index(settings["layer"], num_layers(encoder))
     source = ctx.params["source_language"]
@@ -100,7 +111,10 @@ def run_probe(ctx: StageContext) -> None:
         return items, encode_cached(task.format, items, tokenizer, ctx.params["model"]["max_length"], name=f"{task.name}/{language}/test")
 
     def vectors(features: list[Feature], side: str = "") -> np.ndarray:
-        return embed(encoder, tokenizer, features, layer=layer, batch_size=settings["batch_size"], side=side, bf16=settings["bf16"])
+        return embed(
+            encoder, tokenizer, features, layer=layer, batch_size=settings["batch_size"], side=side, bf16=settings["bf16"],
+            pooling=PROBE_POOLING[ctx.family],
+        )
 
     source_items, source_features = test_split(source)
     with_queries = source_items[0].query is not None

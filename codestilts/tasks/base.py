@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict
 
 from codestilts.errors import UserError
 from codestilts.formats import Format, Record
+from codestilts.formats.text import Template
 
 SPLITS = ("train", "dev", "test")
 TaskData = Mapping[str, Mapping[str, list[Record]]]
@@ -74,6 +75,9 @@ class Task:
     """A digest of the task file's text: it enters the stage hash (an edited task file reruns its stages)."""
     own_source: bool = False
     """The task file names its source language: probes of the task take it instead of the experiment's."""
+    template: Template | None = None
+    """How a record reads as text for decoders and seq2seq models (a task file's ``text:``); None:
+    the format's own (:attr:`codestilts.formats.Format.text_template`)."""
 
     @property
     def num_labels(self) -> int:

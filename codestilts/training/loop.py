@@ -126,6 +126,8 @@ def make_accelerator(cfg: TrainConfig) -> Accelerator:
 def _optimizer(model: torch.nn.Module, cfg: TrainConfig) -> torch.optim.Optimizer:
     decay, no_decay = [], []
     for name, param in model.named_parameters():
+        if not param.requires_grad:  # a LoRA stage's frozen weights
+            continue
         (no_decay if param.ndim < 2 or "norm" in name.lower() else decay).append(param)
     groups = [{"params": decay, "weight_decay": cfg.weight_decay}, {"params": no_decay, "weight_decay": 0.0}]
     # fused: one vectorised kernel per step instead of a dozen passes over every tensor (Trainer's default too)

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from codestilts.cli import main
+from codestilts.formats import FORMATS
 from codestilts.tasks import SPLITS, TASKS, load
 from codestilts.tasks.taskfile.schema import definable
 
@@ -29,3 +30,12 @@ def test_a_format_no_task_file_takes(fmt: str, message: str, tmp_path: Path, cap
     assert main(["tasks", "init", "x", "--format", fmt, "--dir", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert message in err and f"expected one of {', '.join(definable())}" in err and not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("fmt", [f for f in definable() if FORMATS[f].text_template is not None])
+def test_the_skeletons_text_line_uncommented_is_the_formats_default(fmt: str, tmp_path: Path) -> None:
+    name = f"init-text-{fmt.replace('_', '-')}"
+    assert main(["tasks", "init", name, "--format", fmt, "--dir", str(tmp_path)]) == 0
+    path = tmp_path / f"{name}.yaml"
+    path.write_text(path.read_text().replace("# text: ", "text: "))
+    assert TASKS.load_file(path).template == FORMATS[fmt].text_template

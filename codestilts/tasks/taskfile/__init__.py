@@ -26,6 +26,7 @@ from pathlib import Path
 from codestilts.data import Row
 from codestilts.errors import UserError
 from codestilts.formats import Record
+from codestilts.formats.text import Template
 from codestilts.schema import key_lines, read_yaml, validate
 from codestilts.tasks.base import SPLITS, Task, TaskData, TaskOptions
 from codestilts.tasks.hub import hub_rows
@@ -63,6 +64,7 @@ def read_task_file(path: str | Path, *, where: str | None = None) -> Task:
         origin=str(path),
         definition=hashlib.sha256(text.encode()).hexdigest()[:20],
         own_source=spec.source_language is not None,
+        template=Template(spec.text.prompt, spec.text.choice) if spec.text else None,
     )
 
 

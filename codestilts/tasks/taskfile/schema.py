@@ -17,6 +17,7 @@ from pydantic import Field
 from codestilts import languages
 from codestilts.errors import UserError
 from codestilts.formats import FORMATS, Format, Role
+from codestilts.formats.text import jinja
 from codestilts.schema import LanguageName, Lines, Strict, located
 from codestilts.tasks.base import SPLITS
 
@@ -81,6 +82,14 @@ class Clean(Strict):
     entry_point: str | None = Field(default=None, description="a column or template naming the function: masked in any case style")
 
 
+class TextForm(Strict):
+    """How a record reads as text for decoder and seq2seq models (lm-evaluation-harness's doc_to_text
+    and doc_to_choice): Jinja over the record's fields."""
+
+    prompt: str
+    choice: str = Field(default=" {{ choice }}", description="each continuation; `choice` is the label name or the choice")
+
+
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 
 
@@ -100,6 +109,7 @@ class TaskFile(Strict):
     split: SplitRule | None = None
     max_test_examples: Annotated[int, Field(ge=1)] | None = None
     hf: HfSource | None = None
+    text: TextForm | None = None
 
     @property
     def fmt(self) -> Format:
@@ -176,12 +186,34 @@ def check(spec: TaskFile, at: Located) -> None:
                 )
         for lang in spec.languages:
             languages.get(lang, having="grammar", where=at("clean"))
+    if spec.text is not None:
+        _check_text(spec, at)
     if spec.split is not None and spec.hf is not None:
         raise UserError("split: divides local unsplit data; hf: names the dataset's splits itself", where=at("split"))
     if spec.split is not None:
         rule = spec.split.hash
         if abs(rule.train + rule.dev + rule.test - 1) > 1e-6:
             raise UserError(f"split fractions add up to {rule.train + rule.dev + rule.test:g}, not 1", where=at("split", "hash"))
+
+
+def _check_text(spec: TaskFile, at: Located) -> None:
+    """``text:`` is for a format with a text-to-text form, and its templates name the record's fields."""
+    from jinja2 import TemplateError, meta
+
+    if spec.fmt.text_template is None:
+        raise UserError(f"a {spec.format} task has no text-to-text form: text has no place here", where=at("text"))
+    names = [f.name for f in dataclass_fields(spec.fmt.record)]
+    for key, known in (("prompt", names), ("choice", [*names, "choice"])):
+        try:
+            used = meta.find_undeclared_variables(jinja().parse(getattr(spec.text, key)))
+        except TemplateError as err:
+            raise UserError(f"not a valid template: {err}", where=at("text", key)) from None
+        unknown = sorted(used - set(known))
+        if unknown:
+            raise UserError(
+                f"the template names {unknown[0]!r}, not a field of a {spec.format} record (it has {', '.join(known)})",
+                where=at("text", key), hint=did_you_mean(unknown[0], known),
+            )
 
 
 def _check_fields(given: dict[str, Any], spec: TaskFile, at: Located, key: tuple) -> None:

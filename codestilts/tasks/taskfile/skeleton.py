@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from codestilts.errors import UserError
+from codestilts.formats import FORMATS
 from codestilts.tasks.taskfile.schema import NAME_PATTERN, definable, did_you_mean
 
 Rows = Callable[[int], dict[str, Any]]
@@ -65,7 +66,16 @@ data: {name}.jsonl                 # a file, a glob ("shards/*.jsonl") or a list
 split: {{hash: {{by: group, train: 0.6, dev: 0.1, test: 0.3}}}}   # makes the splits of unsplit data
 # max_test_examples: 1000          # at most this many test records per language (chosen by hashed group)
 # clean: {{fields: [text]}}          # code cleaned as built-in tasks do: comments, docstrings, imports dropped, function names masked
-"""
+{text}"""
+
+
+def _text_line(format_name: str) -> str:
+    """The format's default text form as a commented ``text:`` line; nothing for a format without one."""
+    template = FORMATS[format_name].text_template
+    if template is None:
+        return ""
+    form = f"{{prompt: {json.dumps(template.prompt)}, choice: {json.dumps(template.choice)}}}"
+    return f"# text: {form}   # decoder and seq2seq models: the record as prompt and choices (the default)\n"
 
 
 def write_skeleton(name: str, format_name: str, folder: Path) -> list[Path]:
@@ -81,5 +91,6 @@ def write_skeleton(name: str, format_name: str, folder: Path) -> list[Path]:
     fields, rows = _FIELDS[format_name]
     folder.mkdir(parents=True, exist_ok=True)
     data.write_text("".join(json.dumps(rows(i)) + "\n" for i in range(EXAMPLE_ROWS)), encoding="utf-8")
-    task.write_text(TEMPLATE.format(name=name, format=format_name, labels=_LABELS.get(format_name, "# labels: none for this format"), fields=fields), encoding="utf-8")
+    labels = _LABELS.get(format_name, "# labels: none for this format")
+    task.write_text(TEMPLATE.format(name=name, format=format_name, labels=labels, fields=fields, text=_text_line(format_name)), encoding="utf-8")
     return [task, data]

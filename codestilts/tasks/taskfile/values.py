@@ -10,13 +10,12 @@ from __future__ import annotations
 import reprlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
-from jinja2 import StrictUndefined, TemplateError, UndefinedError
-from jinja2.sandbox import ImmutableSandboxedEnvironment
+from jinja2 import TemplateError, UndefinedError
 
 from codestilts.errors import UserError
+from codestilts.formats.text import jinja
 from codestilts.tasks.taskfile.schema import ValueSpec, did_you_mean
 
 MISSING = object()
@@ -27,11 +26,6 @@ Getter = Callable[[dict[str, Any], str], Any]
 
 def is_template(text: str) -> bool:
     return "{{" in text or "{%" in text
-
-
-@cache
-def _environment() -> ImmutableSandboxedEnvironment:
-    return ImmutableSandboxedEnvironment(undefined=StrictUndefined, keep_trailing_newline=True, autoescape=False)
 
 
 @dataclass(frozen=True)
@@ -48,7 +42,7 @@ class Column:
 class Template:
     def __init__(self, text: str, key: str, language: str):
         try:
-            self.template = _environment().from_string(text)
+            self.template = jinja().from_string(text)
         except TemplateError as err:
             raise UserError(f"not a valid template: {err}", where=key) from None
         self.key = key
