@@ -64,8 +64,10 @@ def loaders_digest() -> str:
     )
 
 
+@cache
 def installed(distribution: str) -> str:
-    """The installed version of ``distribution`` (a grammar module's name will do), or ``absent``."""
+    """The installed version of ``distribution`` (a grammar module's name will do), or ``absent``;
+    looked up once per process (every cache key of a task that reads a package asks for it)."""
     try:
         return version(distribution.replace("_", "-"))
     except PackageNotFoundError:
