@@ -156,6 +156,31 @@ class ProbeConfig(Strict):
     )
 
 
+class GenerationConfig(Strict):
+    """How generation targets are sampled (the ``generate`` stage) and scored (the ``execute`` stage)."""
+
+    samples: Annotated[int, Field(ge=1)] = Field(default=1, description="completions per problem (n of pass@k)")
+    temperature: Annotated[float, Field(ge=0)] = Field(default=0.0, description="0: greedy decoding; above 0: sampling")
+    top_p: Annotated[float, Field(gt=0, le=1)] = 1.0
+    max_new_tokens: Annotated[int, Field(ge=1)] = 128
+    batch_size: Annotated[int, Field(ge=1)] = Field(default=8, description="prompts per generate call")
+    k: Annotated[list[Annotated[int, Field(ge=1)]], Field(min_length=1)] = Field(
+        default=[1, 10], description="pass@k reported for each k up to samples (unbiased estimator)"
+    )
+    max_problems: Annotated[int, Field(ge=1)] | None = Field(
+        default=None, description="test problems of each benchmark per language, the same problems in every language that has them; default: all"
+    )
+    languages: list[LanguageName] | None = Field(default=None, description="languages sampled and scored; default: every language of the task")
+    timeout: Annotated[float, Field(gt=0)] = Field(default=10.0, description="wall-clock seconds per compile or run step")
+    sandbox: Literal["bwrap", "none"] = Field(default="bwrap", description="none: no isolation (a throwaway machine only)")
+
+    @model_validator(mode="after")
+    def _greedy_gives_one_sample(self) -> GenerationConfig:
+        if self.samples > 1 and self.temperature == 0:
+            raise ValueError("greedy decoding (temperature 0) gives one completion per problem: set a temperature to draw several samples")
+        return self
+
+
 class ExperimentConfig(Strict):
     name: str = "experiment"
     data_dir: str | None = Field(default=None, description="local data folder; default: $CODESTILTS_DATA")
@@ -180,8 +205,9 @@ class ExperimentConfig(Strict):
     )
     training: TrainingConfig = TrainingConfig()
     probe: ProbeConfig = ProbeConfig()
+    generation: GenerationConfig = GenerationConfig()
     pretrain: PretrainConfig | None = None
-    resources: dict[Literal["pretrain", "intermediate", "target", "evaluate", "probe"], ResourceConfig] = Field(
+    resources: dict[Literal["pretrain", "intermediate", "target", "evaluate", "probe", "generate", "execute"], ResourceConfig] = Field(
         default={}, description="per stage kind, for the Ray executor (default: 1 CPU, no GPU)"
     )
     _source: str = PrivateAttr(default="<config>")

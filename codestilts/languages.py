@@ -48,6 +48,11 @@ class Language:
     grammar: Grammar | None = None
     natural: bool = False
     """A natural language (``en``): the language of NL tasks."""
+    stop: tuple[str, ...] = ()
+    """Where a generated completion ends: decoding stops at the first of these (or the model's end
+    of text), and the completion is cut before it. Each begins a line at column 0 that a function
+    completing the prompt would not write: a test, a main function, printing (so a model that goes
+    on after its answer does not run code of its own among the tests)."""
 
     @property
     def runner(self) -> Runner | None:
@@ -60,43 +65,48 @@ class Language:
         return RENDERERS.get(self.name)
 
 
+def _stop(*starts: str) -> tuple[str, ...]:
+    """Stop sequences: each start at the beginning of a line."""
+    return tuple("\n" + start for start in starts)
+
+
 def _nodes(*names: str) -> frozenset[str]:
     return frozenset(names)
 
 
 LANGUAGES: tuple[Language, ...] = (
-    Language("python", ("py", "python3"), Grammar(
+    Language("python", ("py", "python3"), stop=_stop("if __name__", "print(", "assert ", "exit("), grammar=Grammar(
         "tree_sitter_python", _nodes("function_definition"),
         _nodes("import_statement", "import_from_statement", "future_import_statement"),
     )),
-    Language("c"),
-    Language("cpp", ("c++", "cc"), Grammar(
+    Language("c", stop=_stop("int main", "void main")),
+    Language("cpp", ("c++", "cc"), stop=_stop("int main", "void main"), grammar=Grammar(
         "tree_sitter_cpp", _nodes("function_declarator"), _nodes("preproc_include", "using_declaration"),
     )),
-    Language("java", (), Grammar(
+    Language("java", (), stop=_stop("class Main", "public class Main"), grammar=Grammar(
         "tree_sitter_java", _nodes("method_declaration", "constructor_declaration"),
         _nodes("import_declaration", "package_declaration"),
     )),
-    Language("js", ("javascript", "node"), Grammar(
+    Language("js", ("javascript", "node"), stop=_stop("console.", "module.exports", "process."), grammar=Grammar(
         "tree_sitter_javascript", _nodes("function_declaration", "variable_declarator"), _nodes("import_statement"),
         import_calls=_nodes("require"),
     )),
-    Language("ts", ("typescript",), Grammar(
+    Language("ts", ("typescript",), stop=_stop("console.", "module.exports", "process."), grammar=Grammar(
         "tree_sitter_typescript", _nodes("function_declaration", "variable_declarator", "method_definition"),
         _nodes("import_statement"), _nodes("identifier", "property_identifier", "type_identifier"),
         entry="language_typescript", import_calls=_nodes("require"),
     )),
-    Language("go", ("golang",), Grammar(
+    Language("go", ("golang",), stop=_stop("func main", "func Test"), grammar=Grammar(
         "tree_sitter_go", _nodes("function_declaration", "method_declaration"), _nodes("import_declaration", "package_clause"),
     )),
-    Language("rust", ("rs",), Grammar(
+    Language("rust", ("rs",), stop=_stop("fn main", "#[cfg(test)]", "#[test]"), grammar=Grammar(
         "tree_sitter_rust", _nodes("function_item"), _nodes("use_declaration", "extern_crate_declaration"),
     )),
-    Language("csharp", ("cs", "c#"), Grammar(
+    Language("csharp", ("cs", "c#"), stop=_stop("class Main", "public class Main"), grammar=Grammar(
         "tree_sitter_c_sharp", _nodes("method_declaration", "local_function_statement", "constructor_declaration"),
         _nodes("using_directive"), _nodes("identifier"),
     )),
-    Language("php", (), Grammar(
+    Language("php", (), stop=_stop("echo ", "print"), grammar=Grammar(
         "tree_sitter_php", _nodes("function_definition", "method_declaration"),
         _nodes(
             "php_tag", "text_interpolation", "namespace_use_declaration",
@@ -104,24 +114,24 @@ LANGUAGES: tuple[Language, ...] = (
         ),
         _nodes("name"), entry="language_php",
     )),
-    Language("ruby", ("rb",), Grammar(
+    Language("ruby", ("rb",), stop=_stop("puts ", "print ", "p "), grammar=Grammar(
         "tree_sitter_ruby", _nodes("method"), _nodes(), _nodes("identifier", "constant"),
         import_calls=_nodes("require", "require_relative"),
     )),
-    Language("kotlin", ("kt",), Grammar(
+    Language("kotlin", ("kt",), stop=_stop("fun main"), grammar=Grammar(
         "tree_sitter_kotlin", _nodes("function_declaration"),
         _nodes("import", "import_list", "import_header", "package_header"),
         _nodes("identifier", "simple_identifier", "type_identifier"),
     )),
-    Language("scala", (), Grammar(
+    Language("scala", (), stop=_stop("object Main", "def main"), grammar=Grammar(
         "tree_sitter_scala", _nodes("function_definition"), _nodes("import_declaration", "package_clause"),
         _nodes("identifier", "type_identifier"),
     )),
-    Language("swift", (), Grammar(
+    Language("swift", (), stop=_stop("print("), grammar=Grammar(
         "tree_sitter_swift", _nodes("function_declaration"), _nodes("import_declaration"),
         _nodes("simple_identifier", "type_identifier"),
     )),
-    Language("perl", ("pl",), Grammar(
+    Language("perl", ("pl",), stop=_stop("print ", "say ", "__END__"), grammar=Grammar(
         "tree_sitter_perl", _nodes("subroutine_declaration_statement"),
         _nodes("use_statement", "use_version_statement", "require_expression"),
         _nodes("bareword", "function", "varname"),

@@ -23,17 +23,19 @@ from codestilts.config import (
 )
 from codestilts.data import resolve_data_dir
 from codestilts.errors import UserError
+from codestilts.execution.sandbox import bwrap_path
 from codestilts.hardware import use_bf16
 from codestilts.models.backbone import check_family, infer_family, model_config, scratch_config
 from codestilts.models.lora import check_lora
 from codestilts.formats import Format, Role, with_role
+from codestilts.formats.generation import Generation
 from codestilts.formats.text import Family
 from codestilts.tasks import TASKS, Task, check_data, task_identity
 from codestilts.tasks.overlap import DroppedCount, HeldOutTexts
 from codestilts.tasks.prepare import prepare
 from codestilts.tasks.sizes import DIGEST, TEXTS
 
-StageKind = Literal["pretrain", "intermediate", "target", "evaluate", "probe"]
+StageKind = Literal["pretrain", "intermediate", "target", "evaluate", "probe", "generate", "execute"]
 STAGE_SCHEMA = 1
 """Bumped when a stage's outputs change meaning, so that old folders are not reused."""
 
@@ -105,7 +107,14 @@ def _resolve_task(
 
 
 def _check_trainable(fmt: Format, family: Family, where: str, name: str) -> None:
-    """A decoder or seq2seq model trains only on formats it can read as text."""
+    """A decoder or seq2seq model trains only on formats it can read as text; an encoder only on
+    formats it can put a head on."""
+    if family == "encoder" and not fmt.encoder_head:
+        raise UserError(
+            f"an encoder cannot train on task {name!r}: {fmt.name} tasks are written by a decoder or seq2seq model",
+            where=where,
+            hint="set model.family: decoder (or seq2seq) with such a model, e.g. tiny-decoder or a pipeline-pretrained decoder",
+        )
     if family != "encoder" and fmt.as_text(family) is None:
         readable = sorted(f.name for f in with_role("target") + with_role("intermediate") if f.as_text(family) is not None)
         raise UserError(
@@ -183,6 +192,7 @@ def build_plan(config: ExperimentConfig) -> Plan:
     mlm_tasks = [TASKS.get(MLM_TASK)] if any(option.mlm_rate > 0 for option in options) else []
     prepare([*targets, *probes, *(task for tasks in option_tasks.values() for task in tasks), *mlm_tasks], data_dir, (DIGEST, TEXTS))
 
+    _check_generation(config, targets, family)
     zero_shot = sorted({lang for t in targets + probes for lang in t.languages if lang not in sources})
     tests = HeldOutTexts(targets + probes, data_dir)
     intermediates = {
@@ -231,20 +241,18 @@ def build_plan(config: ExperimentConfig) -> Plan:
                         parents,
                         labels | {"task": target.label},
                     )
-                    evaluated = _make(
-                        "evaluate",
-                        slug,
-                        {
+                    stages.append(trained)
+                    if isinstance(target.format, Generation):
+                        stages += _generation_stages(config, data_dir, target, trained, slug, labels | {"task": target.label, "role": "target"})
+                    else:
+                        evaluate = {
                             "task": task_identity(target, data_dir),
                             "languages": list(target.languages),
                             "source_language": source,
                             "max_length": config.model.max_length,
                             "bf16": trained.params["train"]["bf16"],
-                        },
-                        (trained.id,),
-                        labels | {"task": target.label, "role": "target"},
-                    )
-                    stages += [trained, evaluated]
+                        }
+                        stages.append(_make("evaluate", slug, evaluate, (trained.id,), labels | {"task": target.label, "role": "target"}))
                 for probe in probes:
                     # the base model's probe needs no seed: one stage serves every seed
                     probe_seed = inter_seed if inter_params is not None else None
@@ -265,6 +273,60 @@ def build_plan(config: ExperimentConfig) -> Plan:
                         )
                     )
     return Plan(stages=_dedupe(stages), data_dir=data_dir, config=config, dropped=sorted(tests.counts.values(), key=lambda c: (c.task, c.language, c.split)))
+
+
+def _check_generation(config: ExperimentConfig, targets: list[Task], family: Family) -> None:
+    """``generation:`` against the generation targets: its languages theirs, room for the completion
+    within ``max_length``, a sandbox to run it in."""
+    generated = [t for t in targets if isinstance(t.format, Generation)]
+    if not generated:
+        return
+    gen = config.generation
+    for language in gen.languages or []:
+        lacking = [t.name for t in generated if language not in t.languages]
+        if lacking:
+            raise UserError(
+                f"task {lacking[0]!r} has no language {language!r}", where=config.where("generation", "languages"),
+                hint=f"it has {', '.join(TASKS.get(lacking[0]).languages)}",
+            )
+    if min(gen.k) > gen.samples:
+        raise UserError(f"pass@{min(gen.k)} needs at least {min(gen.k)} samples per problem (samples: {gen.samples})", where=config.where("generation", "k"))
+    if family == "decoder" and gen.max_new_tokens >= config.model.max_length:
+        raise UserError(
+            f"a decoder reads prompt and completion within model.max_length ({config.model.max_length}): "
+            f"max_new_tokens {gen.max_new_tokens} leaves no room for the prompt",
+            where=config.where("generation", "max_new_tokens"),
+        )
+    if gen.sandbox == "bwrap" and bwrap_path() is None:
+        raise UserError(
+            "generation targets are scored by running their completions, and bubblewrap (bwrap) is not installed",
+            where=config.where("targets"), hint="run scripts/install-toolchains.sh (or generation.sandbox: none on a throwaway machine)",
+        )
+
+
+def _generation_stages(
+    config: ExperimentConfig, data_dir: Path | None, target: Task, trained: Stage, slug: str, labels: dict[str, Any]
+) -> list[Stage]:
+    """A generation target's test split: sampled from the trained model (``generate``), then run and
+    scored (``execute``), for the languages ``generation.languages`` names (default: all)."""
+    gen = config.generation
+    common = {
+        "task": task_identity(target, data_dir),
+        "languages": [lang for lang in target.languages if gen.languages is None or lang in gen.languages],
+        "source_language": trained.params["source_language"],
+        "max_problems": gen.max_problems,
+    }
+    decoding = gen.model_dump(include={"samples", "temperature", "top_p", "max_new_tokens", "batch_size"}) | {"seed": trained.params["seed"]}
+    generated = _make(
+        "generate",
+        slug,
+        common | {"model": trained.params["model"], "decoding": decoding, "bf16": trained.params["train"]["bf16"]},
+        (trained.id,),
+        labels | {"role": "samples"},
+    )
+    ks = sorted(k for k in set(gen.k) if k <= gen.samples)
+    executed = _make("execute", slug, common | {"k": ks, "timeout": gen.timeout, "sandbox": gen.sandbox}, (generated.id,), labels)
+    return [generated, executed]
 
 
 def _dropped(tests: HeldOutTexts, reads: dict[Task, list[tuple[str, str]]]) -> dict[str, Any]:

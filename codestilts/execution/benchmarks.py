@@ -69,11 +69,12 @@ def _metadata_files(folder: Path) -> dict[str, Path]:
         return {languages.canonical(lang): folder / (name + ".gz") for lang, name in json.load(fh).items()}
 
 
-def benchmark_files(benchmark: str, natural_language: str = "English") -> dict[str, Path]:
-    """language -> data file of ``benchmark`` (files may be absent when the data folder is)."""
+def benchmark_files(benchmark: str, natural_language: str = "English", *, root: Path | None = None) -> dict[str, Path]:
+    """language -> data file of ``benchmark`` under the data folder ``root`` (default: the configured
+    one); the files may be absent when the data folder is."""
     if benchmark not in BENCHMARKS:
         raise UserError(f"unknown benchmark {benchmark!r}", hint="one of " + ", ".join(BENCHMARKS))
-    base = code_dir(benchmark)
+    base = root / "code" if root is not None else code_dir(benchmark)
     if benchmark in ("humaneval-x", "humanevalpack"):
         stem = "humaneval" if benchmark == "humaneval-x" else benchmark
         return {lang: base / benchmark / f"{stem}_{lang}.jsonl.gz" for lang in HX_LANGUAGES}
@@ -92,18 +93,23 @@ BENCHMARKS = ("humaneval-x", "humanevalpack", "openai-humaneval", "mbxp", "multi
 
 @functools.lru_cache(maxsize=None)
 def load_problems(benchmark: str, language: str, natural_language: str = "English") -> dict[str, Problem]:
-    """task_id -> Problem for one benchmark and language."""
+    """task_id -> Problem for one benchmark and language, from the configured data folder."""
     lang = languages.get(language).name
     files = benchmark_files(benchmark, natural_language)
     if lang not in files:
         raise UserError(f"benchmark {benchmark!r} has no language {language!r}",
                         hint="languages: " + ", ".join(sorted(files)))
+    return read_problems(files[lang], benchmark, lang)
+
+
+def read_problems(path: Path, benchmark: str, language: str) -> dict[str, Problem]:
+    """task_id -> Problem, from one of ``benchmark``'s files (``language``: its canonical name)."""
     problems = {}
-    for rec in read_jsonl(files[lang]):
+    for rec in read_jsonl(path):
         problems[rec["task_id"]] = Problem(
             benchmark=benchmark,
             task_id=rec["task_id"],
-            language=lang,
+            language=language,
             prompt=rec.get("prompt") or "",
             test=rec.get("test") or "",
             entry_point=rec.get("entry_point") or "",
@@ -161,11 +167,17 @@ def _go_test_program(problem: Problem, completion: str) -> Source:
     return Source(setup + "\n" + imports + prompt + completion + "\n", problem.test + "\n")
 
 
+def completion_prompt(problem: Problem) -> str:
+    """The text a completion continues: the prompt (HumanEval-X's Rust prompts lack the function's
+    declaration, which comes after them)."""
+    if problem.benchmark == "humaneval-x" and problem.language == "rust":
+        return problem.prompt + problem.declaration
+    return problem.prompt
+
+
 def build_source(problem: Problem, completion: str) -> Source:
     """The program (prompt + ``completion``) and its tests, to execute."""
-    head = problem.prompt
-    if problem.benchmark == "humaneval-x" and problem.language == "rust":
-        head = problem.prompt + problem.declaration
+    head = completion_prompt(problem)
     if problem.language == "go" and problem.test_setup:
         return _go_test_program(problem, completion)
     test = problem.test + "\n"

@@ -7,25 +7,20 @@ import argparse
 import json
 import os
 import sys
-import threading
-import time
 from pathlib import Path
 
 from codestilts.errors import UserError
-from codestilts.execution import cgroup
+from codestilts.execution.batch import evaluate_samples
 from codestilts.execution.benchmarks import (
     BENCHMARKS,
-    KNOWN_DEFECTS,
     benchmark_files,
-    build_source,
     infer_benchmark,
     infer_language,
     load_problems,
 )
 from codestilts.execution.passk import summarize
-from codestilts.execution.runner import run_program, runner_for
-from codestilts.execution.sandbox import SANDBOX_MODES, Limits, bwrap_path
-from codestilts.execution.scheduler import default_capacity, run_weighted
+from codestilts.execution.runner import runner_for
+from codestilts.execution.sandbox import SANDBOX_MODES, bwrap_path
 
 NO_SANDBOX_WARNING = (
     "WARNING: --sandbox none runs model-generated code directly on this machine, with resource\n"
@@ -168,70 +163,3 @@ def exec_eval(args: argparse.Namespace) -> int:
     print(text)
     print(f"codestilts: results in {out}", file=sys.stderr)
     return 0
-
-
-def evaluate_samples(samples: list[dict], *, natural_language: str = "English", jobs: int | None = None,
-                     timeout: float = 10.0, mode: str = "bwrap", retries: int = 2,
-                     progress: bool = True, sink=None) -> list[dict]:
-    """Run every sample (dicts with task_id, language, benchmark, completion); return result dicts."""
-    jobs_list = []
-    for s in samples:
-        problems = load_problems(s["benchmark"], s["language"], natural_language)
-        problem = problems.get(s["task_id"])
-        if problem is None:
-            raise UserError(f"task_id {s['task_id']!r} not in {s['benchmark']} ({s['language']})",
-                            where=s.get("where"))
-        lang = runner_for(s["language"])
-        reason = lang.missing()
-        jobs_list.append((s, build_source(problem, s["completion"]), lang, reason))
-    for lang in {job[2].name: job[2] for job in jobs_list if job[3] is None}.values():
-        lang.prepare()
-    limits = Limits(wall_s=timeout, cpu_s=max(1, int(timeout)))
-    capacity = jobs or default_capacity()
-    if mode == "none" or cgroup.hierarchy() is None:
-        capacity = memory_bound_capacity(capacity, [job[2] for job in jobs_list], progress)
-    done = [0]
-    lock = threading.Lock()
-    start = time.monotonic()
-
-    def run_one(job, slot: int) -> dict:
-        sample, program, lang, reason = job
-        base = {"task_id": sample["task_id"], "language": lang.name, "benchmark": sample["benchmark"]}
-        if reason:
-            return {**base, "verdict": "sandbox_error", "reason": f"language unavailable: {reason}",
-                    "wall_s": 0.0, "attempts": 0}
-        o = run_program(program, lang.name, limits=limits, slot=slot, mode=mode, retries=retries)
-        result = {**base, "verdict": o.verdict.value, "reason": o.reason, "wall_s": round(o.wall_s, 3),
-                  "attempts": o.attempts, "leftovers": o.leftovers, **o.usage}
-        defect = KNOWN_DEFECTS.get((sample["benchmark"], sample["task_id"]))
-        return {**result, "known_defect": defect} if defect else result
-
-    def on_done(i: int, r: dict) -> None:
-        with lock:
-            done[0] += 1
-            n = done[0]
-            if sink is not None:
-                sink(r)
-        if not progress:
-            return
-        if n % 50 == 0 or n == len(jobs_list):
-            rate = n / max(time.monotonic() - start, 1e-9)
-            print(f"exec-eval: {n}/{len(jobs_list)} ({rate:.1f} programs/s)", file=sys.stderr)
-
-    return run_weighted(jobs_list, run_one, weight=lambda job: job[2].weight, capacity=capacity,
-                        on_done=on_done)
-
-
-def memory_bound_capacity(capacity: int, languages: list, warn: bool = True) -> int:
-    """Without sandbox cgroups a sample's memory is bounded per process only (RLIMIT_DATA): run no
-    more samples at once than the host's available memory holds at the largest language's limit."""
-    largest = max((lang.memory_mb for lang in languages), default=1024) + cgroup.HEADROOM_MB
-    with open("/proc/meminfo") as fh:
-        available_mb = next(int(line.split()[1]) for line in fh if line.startswith("MemAvailable:")) // 1024
-    allowed = max(1, min(capacity, available_mb // largest))
-    if warn:
-        why = cgroup.unavailable_reason() or "--sandbox none"
-        print(f"exec-eval: no per-sample memory cgroup ({why}): a sample's shared memory and children are "
-              f"not bounded as a whole; running at most {allowed} at once ({available_mb} MiB available, "
-              f"{largest} MiB per sample)", file=sys.stderr)
-    return allowed

@@ -9,6 +9,7 @@ from __future__ import annotations
 from codestilts.errors import UserError
 from codestilts.formats.base import IGNORE, Evaluation, Feature, Format, Record, Role, TaskOutput, records_digest
 from codestilts.formats.classification import CLASSIFICATION, ClassificationExample
+from codestilts.formats.generation import GENERATION, GenerationExample
 from codestilts.formats.mlm import MLM, TextItem
 from codestilts.formats.multiple_choice import MULTIPLE_CHOICE, MultipleChoiceExample
 from codestilts.formats.pair_classification import PAIR_CLASSIFICATION, PairExample
@@ -17,7 +18,7 @@ from codestilts.formats.span_extraction import SPAN_EXTRACTION, SpanExample
 from codestilts.formats.token_tagging import TOKEN_TAGGING, TaggingExample
 
 FORMATS: dict[str, Format] = {
-    f.name: f for f in (CLASSIFICATION, PAIR_CLASSIFICATION, MULTIPLE_CHOICE, SPAN_EXTRACTION, TOKEN_TAGGING, RETRIEVAL, MLM)
+    f.name: f for f in (CLASSIFICATION, PAIR_CLASSIFICATION, MULTIPLE_CHOICE, SPAN_EXTRACTION, TOKEN_TAGGING, RETRIEVAL, MLM, GENERATION)
 }
 
 
@@ -43,7 +44,7 @@ def with_role(role: Role) -> list[Format]:
 
 
 __all__ = [
-    "CLASSIFICATION", "FORMATS", "IGNORE", "MLM", "MULTIPLE_CHOICE", "PAIR_CLASSIFICATION", "RETRIEVAL", "SPAN_EXTRACTION",
-    "TOKEN_TAGGING", "ClassificationExample", "Evaluation", "Feature", "Format", "MultipleChoiceExample", "PairExample",
+    "CLASSIFICATION", "FORMATS", "GENERATION", "IGNORE", "MLM", "MULTIPLE_CHOICE", "PAIR_CLASSIFICATION", "RETRIEVAL", "SPAN_EXTRACTION",
+    "TOKEN_TAGGING", "ClassificationExample", "Evaluation", "Feature", "Format", "GenerationExample", "MultipleChoiceExample", "PairExample",
     "Record", "RetrievalItem", "Role", "SpanExample", "TaggingExample", "TaskOutput", "TextItem", "get_format", "records_digest", "register", "with_role",
 ]

@@ -120,6 +120,9 @@ class Format:
     text_template: ClassVar[Template | None] = None
     """How a record reads as text for decoders and seq2seq models by default (a task can give its
     own); None: the format has no prompt-and-choices form."""
+    encoder_head: ClassVar[bool] = True
+    """An encoder can train on the format's tasks (with a head); False: only a decoder or seq2seq
+    model can (generation)."""
 
     def __repr__(self) -> str:
         return f"<format {self.name}>"
@@ -140,6 +143,11 @@ class Format:
         """How a decoder or seq2seq model (``family``) trains on and scores this format's tasks; None
         where it cannot (the planner refuses such a task for such a model)."""
         return None
+
+    def dev_metric(self, task_metric: str) -> str:
+        """The metric that selects a training stage's checkpoint on the dev split: the task's own,
+        except where the format scores its dev split otherwise (generation)."""
+        return task_metric
 
     def prepare(self, records: Sequence[Any], labels: Sequence[str], template: Template | None = None) -> list[Any]:
         """The records as this format reads them: a task's own records, except where the format renders

@@ -27,6 +27,8 @@ class TextToText(LabelFormat):
 
     record = ChoiceText
     roles = frozenset()
+    ends_text = False
+    """Each continuation ends with the end-of-text token (generation: the model learns to stop)."""
 
     def __init__(self, base: LabelFormat, family: Family, length_normalised: bool = False):
         self.base, self.family, self.length_normalised = base, family, length_normalised
@@ -50,9 +52,10 @@ class TextToText(LabelFormat):
         sequence (targets aligned with it); seq2seq reads the prompt in the encoder and the
         continuation as decoder labels. A prompt too long loses its start."""
         bos = [tokenizer.bos_token_id] if self.family == "decoder" and tokenizer.bos_token_id is not None else []
+        end = [tokenizer.eos_token_id] if self.ends_text and tokenizer.eos_token_id is not None else []
         features = []
         for record in records:
-            continuations = [tokenizer(c, add_special_tokens=False)["input_ids"] for c in record.choices]
+            continuations = [tokenizer(c, add_special_tokens=False)["input_ids"] + end for c in record.choices]
             if self.family == "decoder":
                 room = max(1, max_length - len(bos) - max(map(len, continuations)))
                 prompt = bos + tokenizer(record.prompt, add_special_tokens=False)["input_ids"][-room:]

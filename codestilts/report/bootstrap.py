@@ -24,6 +24,7 @@ import numpy as np
 from codestilts.data import read_jsonl
 from codestilts.formats import Format, get_format
 from codestilts.report.groups import Group
+from codestilts.report.results import SCORED_KINDS
 from codestilts.store import Store, read_json
 
 REPLICATES = 2000
@@ -141,7 +142,7 @@ def load_scores(out: Path, plan: Mapping[str, Any]) -> tuple[dict[str, TargetSco
     unsplittable: set[str] = set()
     for stage in plan["stages"]:
         folder = store.stage(stage["id"])
-        if stage["kind"] not in ("evaluate", "probe") or not folder.is_complete():
+        if stage["kind"] not in SCORED_KINDS or not folder.is_complete():
             continue
         labels, meta = stage["labels"], read_json(folder / "metrics.json")
         target, metric, source = labels["task"], meta["metric"], meta["source_language"]

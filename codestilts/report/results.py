@@ -10,6 +10,8 @@ from codestilts.errors import UserError
 from codestilts.store import TIMING, Store, read_json
 
 PLAN_FILE = "plan.json"
+SCORED_KINDS = ("evaluate", "probe", "execute")
+"""The stage kinds whose ``metrics.json`` and ``predictions.jsonl`` hold test scores."""
 COLUMNS = [
     "intermediate",
     "target",
@@ -33,7 +35,7 @@ def collect(out: Path) -> pd.DataFrame:
     store = Store(out)
     rows = []
     for stage in read_json(plan_path)["stages"]:
-        if stage["kind"] not in ("evaluate", "probe"):
+        if stage["kind"] not in SCORED_KINDS:
             continue
         folder = store.stage(stage["id"])
         if not folder.is_complete():

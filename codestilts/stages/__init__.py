@@ -5,6 +5,8 @@ from collections.abc import Callable
 
 from codestilts.stages.common import StageContext
 from codestilts.stages.evaluate import run_evaluate
+from codestilts.stages.execute import run_execute
+from codestilts.stages.generate import run_generate
 from codestilts.stages.pretrain import run_pretrain
 from codestilts.stages.probe import run_probe
 from codestilts.stages.train import run_intermediate, run_target
@@ -15,6 +17,8 @@ RUNNERS: dict[str, Callable[[StageContext], None]] = {
     "target": run_target,
     "evaluate": run_evaluate,
     "probe": run_probe,
+    "generate": run_generate,
+    "execute": run_execute,
 }
 
 __all__ = ["RUNNERS", "StageContext"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import random
 from collections import Counter
 from dataclasses import dataclass, field
@@ -103,6 +104,25 @@ def task_records(ctx: StageContext, task: Task, language: str, split: str, limit
     return found
 
 
+def test_problems(ctx: StageContext, task: Task, language: str) -> list[Record]:
+    """A language's test records, at most the stage's ``max_problems`` of each benchmark (a group's
+    part before its slash: ``mbpp/12``, ``humaneval/3``): those whose problem hashes first, so that
+    every language keeps the problems it has of the same chosen set."""
+    found = task_records(ctx, task, language, "test")
+    limit = ctx.params.get("max_problems")
+    if limit is None:
+        return found
+    ranked = sorted(found, key=lambda r: (hashlib.sha256(r.group.encode()).hexdigest(), r.id))
+    kept: Counter[str] = Counter()
+    chosen = []
+    for record in ranked:
+        benchmark = record.group.partition("/")[0]
+        if kept[benchmark] < limit:
+            kept[benchmark] += 1
+            chosen.append(record)
+    return chosen
+
+
 @dataclass(frozen=True)
 class TrainingTask:
     """A task of a training stage: the languages whose train splits it uses, and the dev language."""
@@ -184,7 +204,8 @@ def train(
                 max_length=max_length, num_labels=job.task.num_labels, language=job.dev_language,
                 features=dev_features[job.task.name], bf16=use_bf16(cfg.bf16),
             )
-            scores[f"{job.task.name}/{job.task.metric}"] = result.metrics[job.task.metric]
+            metric = fmt[job.task.name].dev_metric(job.task.metric)
+            scores[f"{job.task.name}/{metric}"] = result.metrics[metric]
         return scores | {"score": float(np.mean(list(scores.values())))}
 
     probabilities = task_probabilities(

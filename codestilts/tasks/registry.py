@@ -13,12 +13,12 @@ from pathlib import Path
 from typing import Any
 
 from codestilts.errors import UserError
-from codestilts.tasks import codexglue, crux, humaneval, humaneval_package, mbxp, nl, syntax_roles, synth, unlabelled
+from codestilts.tasks import code_generation, codexglue, crux, humaneval, humaneval_package, mbxp, nl, syntax_roles, synth, unlabelled
 from codestilts.tasks.base import Task, TaskOptions
 from codestilts.tasks.mixtures import MIXTURES
 from codestilts.tasks.taskfile import read_task_file
 
-BUILT_IN = (nl, humaneval, humaneval_package, mbxp, crux, codexglue, syntax_roles, unlabelled, synth)
+BUILT_IN = (nl, humaneval, humaneval_package, mbxp, code_generation, crux, codexglue, syntax_roles, unlabelled, synth)
 """The modules whose ``TASKS`` are built in."""
 
 

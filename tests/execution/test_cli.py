@@ -111,7 +111,7 @@ def test_sandbox_none_warns_loudly(tmp_path, capsys):
 
 
 def test_without_cgroups_the_workers_are_capped_by_available_memory(capsys):
-    from codestilts.execution.cli import memory_bound_capacity
+    from codestilts.execution.batch import memory_bound_capacity
     from codestilts.execution.runner import runner_for
 
     with open("/proc/meminfo") as fh:
