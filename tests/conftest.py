@@ -22,6 +22,11 @@ TEMPLATES = {
     "go": ("\nfunc Add{n}(x int) int {{\n", "    return x + {n}\n}}\n", "    return x - {n}\n}}\n"),
     "rust": ("\nuse std::cmp;\nfn add_{n}(x: i32) -> i32 {{\n", "    return x + {n};\n}}\n", "    return x - {n};\n}}\n"),
 }
+HX_TESTS = {
+    "python": "\n\ndef check(candidate):\n    assert candidate(1) == {m}\n",
+    "js": "\nconst assert = require('node:assert');\nassert.deepEqual(add{n}(1), {m});\n",
+}
+"""Tests of the HumanEval-X fixture's functions, in the languages whose toolchains every test machine has."""
 TASK_PREFIX = {"python": "Python", "cpp": "CPP", "java": "Java", "js": "JavaScript", "go": "Go", "rust": "Rust"}
 PROBLEMS = 40
 
@@ -33,8 +38,9 @@ def _write_jsonl_gz(path: Path, records: list[dict]) -> None:
             handle.write(json.dumps(record) + "\n")
 
 
-def build_fixture_data(root: Path, problems: int = PROBLEMS) -> Path:
-    """A miniature data folder with the real files' names and fields (not their contents)."""
+def build_fixture_data(root: Path, problems: int = PROBLEMS, *, generation: bool = False) -> Path:
+    """A miniature data folder with the real files' names and fields (not their contents); with
+    ``generation``, nl2code-mbpp-gen's files too."""
     for lang, (decl, good, bad) in TEMPLATES.items():
         records = [
             {
@@ -43,11 +49,15 @@ def build_fixture_data(root: Path, problems: int = PROBLEMS) -> Path:
                 "declaration": decl.format(n=n),
                 "canonical_solution": good.format(n=n),
                 "buggy_solution": bad.format(n=n),
+                "test": HX_TESTS.get(lang, "").format(n=n, m=n + 1),
+                "entry_point": f"add_{n}",
             }
             for n in range(problems)
         ]
         _write_jsonl_gz(root / f"code/humanevalpack/humanevalpack_{lang}.jsonl.gz", records)
         _write_jsonl_gz(root / f"code/humaneval-x/humaneval_{lang}.jsonl.gz", records)
+    if generation:
+        _code_generation_files(root)
     labels = ("entailment", "neutral", "contradiction")
     for split, count in (("dev", 120), ("test", 30)):
         _write_jsonl_gz(
@@ -59,6 +69,36 @@ def build_fixture_data(root: Path, problems: int = PROBLEMS) -> Path:
             ],
         )
     return root
+
+
+GENERATED = {
+    # MBXP-style problems: prompt, canonical solution, tests (the tests run in the sandbox)
+    "python": ('def add_{n}(x):\n    """Add {n} to x.\n    >>> add_{n}(1)\n    {m}\n    """\n', "    return x + {n}\n",
+               "\n\ndef check(candidate):\n    assert candidate(1) == {m}\n"),
+    "js": ("/**\n * Add {n} to x.\n */\nconst add_{n} = function (x) {{\n", "  return x + {n};\n}};\n",
+           "\nconst assert = require('node:assert');\nassert.deepEqual(add_{n}(1), {m});\n"),
+}
+MBXP_IDS = (*range(1, 11), *range(11, 21), *range(511, 516), *range(601, 621))
+"""MBPP's train (1-10, 601-), test (11-510) and dev (511-600) ids."""
+
+
+def _code_generation_files(root: Path) -> None:
+    """MBXP and multilingual HumanEval files for nl2code-mbpp-gen: Python and JavaScript problems
+    with tests that run; the other languages' files hold prompts only."""
+    from codestilts.tasks.code_generation import HUMANEVAL_FILES
+    from codestilts.tasks.mbxp import FILES
+
+    prefixes = {"python": "MBPP", "js": "MBJSP"}
+    for lang, path in FILES.items():
+        prompt, solution, test = GENERATED.get(lang, ("// {n}\n", "", ""))
+        _write_jsonl_gz(root / path, [
+            {"task_id": f"{prefixes.get(lang, 'MB' + lang.upper() + 'P')}/{n}", "prompt": prompt.format(n=n, m=n + 1),
+             "canonical_solution": solution.format(n=n), "test": test.format(n=n, m=n + 1), "entry_point": f"add_{n}", "description": f"Add {n} to x."}
+            for n in MBXP_IDS
+        ])
+    for lang, path in HUMANEVAL_FILES.items():
+        if "humaneval-x" not in path:  # HumanEval-X's files are the fixture's own (above)
+            _write_jsonl_gz(root / path, [{"task_id": f"HumanEval_{lang}/{n}", "prompt": f"// {n}\n", "test": ""} for n in range(PROBLEMS)])
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -73,6 +113,11 @@ def features_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def fixture_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_fixture_data(tmp_path_factory.mktemp("data"))
+
+
+@pytest.fixture(scope="session")
+def generation_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_fixture_data(tmp_path_factory.mktemp("data"), generation=True)
 
 
 @pytest.fixture(scope="session")

@@ -182,7 +182,11 @@ def with_role(config: PretrainedConfig, family: Family) -> PretrainedConfig:
 
 def for_family(tokenizer: PreTrainedTokenizerBase, family: Family) -> PreTrainedTokenizerBase:
     """``tokenizer`` ready for ``family``: a decoder's pads on the right (pooling and scoring find the
-    last real token from the attention mask) and, where it has no pad token, pads with its end of text."""
+    last real token from the attention mask) and, where it has no pad token, pads with its end of text.
+    A decoder or seq2seq tokenizer without an end-of-text token (BERT's, which the tiny models use)
+    ends texts with its separator: generation training appends it, decoding stops at it."""
+    if family != "encoder" and tokenizer.eos_token is None and tokenizer.sep_token is not None:
+        tokenizer.eos_token = tokenizer.sep_token
     if family == "decoder":
         tokenizer.padding_side = "right"
         if tokenizer.pad_token is None:
