@@ -102,6 +102,12 @@ def _resolve_task(
         raise UserError(f"task {task.name!r} is {task.format.name}; expected {expected} here", where=where)
     if role != "probe":
         _check_trainable(task.format, family, where, task.name)
+    if role == "target" and family != "encoder" and not task.format.text_target:
+        raise UserError(
+            f"a {family} model trains on {task.format.name} tasks as intermediate tasks only: task {task.name!r} cannot be its target",
+            where=where,
+            hint="use an encoder for this target, or a target of another format",
+        )
     check_data(task, data_dir, where=where)
     return task
 

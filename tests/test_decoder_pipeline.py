@@ -82,7 +82,7 @@ def decoder(fixture_data: Path, **overrides) -> dict:
     [
         (lambda raw: raw["model"].update(family="decodr"), "model.family"),
         (lambda raw: raw["model"].update(name="tiny", family="seq2seq"), "cannot be loaded as a seq2seq"),
-        (lambda raw: raw.update(targets=["bugloc-humanevalpack"]), "cannot train on task 'bugloc-humanevalpack'"),
+        (lambda raw: raw.update(targets=["bugloc-humanevalpack"]), "task 'bugloc-humanevalpack' cannot be its target"),
         (lambda raw: raw.update(intermediate=["syntax-roles"]), "cannot train on task 'syntax-roles'"),
         (lambda raw: raw["training"]["target"].update(lora=LORA | {"target_modules": ["q_proj"]}), "'q_proj' names no linear or embedding layer"),
         (lambda raw: raw["model"].update(name="tiny", length_normalised=True), "length_normalised"),

@@ -120,6 +120,12 @@ class Format:
     text_template: ClassVar[Template | None] = None
     """How a record reads as text for decoders and seq2seq models by default (a task can give its
     own); None: the format has no prompt-and-choices form."""
+    text_target: ClassVar[bool] = True
+    """A decoder or seq2seq model reading the format as text can also be scored on a target's test
+    split (False: it trains on the format's intermediate tasks only)."""
+    derived_fields: ClassVar[frozenset[str]] = frozenset()
+    """Record fields a task file does not set: they keep their defaults (a generation record's
+    benchmark problem and stop sequences)."""
     encoder_head: ClassVar[bool] = True
     """An encoder can train on the format's tasks (with a head); False: only a decoder or seq2seq
     model can (generation)."""

@@ -49,8 +49,10 @@ class Generation(Format):
     name = "generation"
     record = GenerationExample
     roles = frozenset({"intermediate", "target"})
-    metric = "pass@1"
+    metric = "exact_match"
+    """What every generation task can be scored by (a task whose records run names pass@1)."""
     encoder_head = False
+    derived_fields = frozenset({"problem", "stop"})
 
     def texts(self, record: GenerationExample) -> tuple[str, ...]:
         return (record.prompt, record.target)
@@ -92,3 +94,19 @@ class GenerationText(TextToText):
 
     def example_score(self, row, metric):
         return (float(row[metric]), 1.0) if metric == DEV_METRIC else None
+
+
+class SpanText(GenerationText):
+    """Extractive QA as a decoder or seq2seq model reads it: the context, the question, then the
+    first gold answer written out."""
+
+    def __init__(self, family: Family):
+        super().__init__(family)
+        self.name = f"span-text/{family}"
+
+    def prepare(self, records, labels, template=None) -> list[ChoiceText]:
+        return [ChoiceText(r.id, r.group, span_prompt(r.context, r.question), (" " + r.context[slice(*r.spans[0])],), 0) for r in records]
+
+
+def span_prompt(context: str, question: str) -> str:
+    return f"{context}\nQuestion: {question}\nAnswer:" if question else f"{context}\nAnswer:"

@@ -50,6 +50,15 @@ class SpanExtraction(Format):
     roles = frozenset({"intermediate", "target"})
     metric = "f1"
     batch_size = 16
+    text_target = False
+
+    def as_text(self, family, length_normalised: bool = False) -> Format | None:
+        """For a decoder or seq2seq model: the answer written after the context and the question
+        (an intermediate task; as a target its answers would have to be decoded and scored, which
+        the evaluate stage does not do)."""
+        from codestilts.formats.generation import SpanText
+
+        return None if family == "encoder" else SpanText(family)
 
     def texts(self, record: SpanExample) -> tuple[str, ...]:
         return (record.question, record.context)

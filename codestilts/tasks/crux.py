@@ -16,7 +16,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from codestilts.data import read_jsonl
-from codestilts.formats import MULTIPLE_CHOICE, MultipleChoiceExample
+from codestilts.formats import GENERATION, MULTIPLE_CHOICE, GenerationExample, MultipleChoiceExample
 from codestilts.tasks.base import Task, TaskData
 from codestilts.tasks.code_pairs import split_by_problem
 from codestilts.tasks.splits import SplitRule
@@ -120,7 +120,40 @@ def load_crux_mc(data_dir: Path) -> TaskData:
     return split_by_problem(per_language, CRUX_PROBLEMS)
 
 
+def output_prompt(masked: str) -> str:
+    """Output prediction as text: the program with its output masked, then the mask to fill."""
+    return f"{masked}\n{MASK} ="
+
+
+def load_crux_output_gen(data_dir: Path) -> TaskData:
+    items, _ = _items(data_dir)
+    per_language = {
+        lang: [
+            GenerationExample(id=f"{lang}/{g}", group=g, prompt=output_prompt(context), target=f" {output}", stop=("\n",))
+            for g, (context, output) in sorted(per.items())
+        ]
+        for lang, per in items.items()
+    }
+    return split_by_problem(per_language, CRUX_PROBLEMS)
+
+
 TASKS = (
+    Task(
+        name="crux-output-gen",
+        format=GENERATION,
+        languages=LANGUAGES,
+        source_language="python",
+        metric="exact_match",
+        description=(
+            "code reasoning as generation: a function and an input, the output masked as ????; write the output (one line, "
+            "after `???? =`), scored by exact match with the true output in the item's own language. Python from CRUXEval, "
+            "18 more languages from CRUXEval-X"
+        ),
+        splits_note="by problem id, shared across languages and with crux-mc: 50/10/40 of the CRUXEval ids (train/dev/test)",
+        data_files=(CRUXEVAL_FILE, *X_FILES.values()),
+        hf_dataset="cruxeval-org/cruxeval (python), xhwl/cruxeval-x",
+        load=load_crux_output_gen,
+    ),
     Task(
         name="crux-mc",
         format=MULTIPLE_CHOICE,

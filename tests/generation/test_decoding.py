@@ -80,3 +80,12 @@ def test_a_languages_pass_at_k_averages_its_problems_and_each_benchmarks() -> No
     ]
     assert language_metrics(rows, [1, 10]) == {"pass@1": 0.5, "pass@1:humaneval-x": 1.0, "pass@1:mbxp": pytest.approx(1 / 3)}
     assert language_metrics(rows[:2], [1]) == {"pass@1": 0.5}  # one benchmark: no per-benchmark rows
+
+
+def test_extractive_qa_reads_as_the_answer_written_after_context_and_question() -> None:
+    from codestilts.formats import SPAN_EXTRACTION, SpanExample
+
+    text = SPAN_EXTRACTION.as_text("decoder")
+    (rendered,) = text.prepare([SpanExample("q1", "g", "Who wrote it?", "It was written by Ada in 1843.", ((18, 21), (18, 30)))], ())
+    assert rendered.prompt == "It was written by Ada in 1843.\nQuestion: Who wrote it?\nAnswer:" and rendered.choices == (" Ada",)
+    assert SPAN_EXTRACTION.as_text("encoder") is None and text.dev_metric("f1") == "log_likelihood"

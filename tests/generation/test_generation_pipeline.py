@@ -38,7 +38,7 @@ def read_rows(path: Path) -> list[dict]:
 def test_a_pipeline_pretrained_decoder_generates_executes_and_reports_pass_at_1(generation_data: Path, tmp_path: Path) -> None:
     raw = generation_config(
         generation_data, model={"name": "pretrain", "family": "decoder", "max_length": 64}, pretrain=PRETRAIN,
-        intermediate=["none", "nl2code-mbpp-gen"],
+        intermediate=["none", "nl2code-mbpp-gen", "bugloc-humanevalpack"],  # generation, and extractive QA written out, as intermediate tasks
     )
     raw["training"]["intermediate"]["lora"] = LORA
     result = run(parse_config(raw), out=tmp_path)
@@ -56,7 +56,7 @@ def test_a_pipeline_pretrained_decoder_generates_executes_and_reports_pass_at_1(
         assert {p["benchmark"] for p in problems} == {"mbxp", "humaneval-x"} and all(0 <= p["pass@1"] <= 1 for p in problems)
     results = pd.read_csv(result.out / "results.csv")
     primary = results[results["primary"]]
-    assert set(primary["metric"]) == {"pass@1"} and set(primary["intermediate"]) == {"none", "nl2code-mbpp-gen"}
+    assert set(primary["metric"]) == {"pass@1"} and set(primary["intermediate"]) == {"none", "nl2code-mbpp-gen", "bugloc-humanevalpack"}
     assert set(primary["language"]) == {"python", "js"}
     assert "pass@1:mbxp" in set(results["metric"]) and "nl2code-mbpp-gen: pass@1 per language" in (result.out / "report.md").read_text()
 
@@ -87,3 +87,9 @@ def test_each_generation_mistake_is_one_message_when_planning(change, expected, 
     raw = generation_config(generation_data)
     change(raw)
     assert expected in plan_error(raw, tmp_path, capsys)
+
+
+def test_a_decoder_trains_on_span_extraction_as_an_intermediate_task(generation_data: Path) -> None:
+    raw = generation_config(generation_data, intermediate=["none", "bugloc-humanevalpack"])
+    inter = next(s for s in build_plan(parse_config(raw)).stages if s.kind == "intermediate")
+    assert [t["name"] for t in inter.params["tasks"]] == ["bugloc-humanevalpack"] and inter.params["model"]["family"] == "decoder"

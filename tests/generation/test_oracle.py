@@ -38,6 +38,21 @@ class Oracle:
         return [[self.answers.get(p, "") + stops[0] + JUNK] * setting.samples for p in prompts]
 
 
+def test_output_prediction_is_scored_by_exact_match_in_every_language(real_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    task = TASKS.get("crux-output-gen")
+    answers = {r.prompt: r.target for lang in task.languages for r in records(task, real_data, lang, "test")}
+    monkeypatch.setattr(decoding, "load_generator", lambda *args: Oracle(answers))
+    config = parse_config({"data_dir": str(real_data), "model": {"name": "tiny-decoder", "max_length": 512}, "targets": ["crux-output-gen"],
+                           "generation": {"max_problems": PROBLEMS}})
+    plan = build_plan(config)
+    store = Store(tmp_path)
+    for stage in plan.stages[1:]:
+        run_stage(stage, store, plan.data_dir, plan.parent_kinds(stage))
+    metrics = read_json(store.stage(plan.stages[-1].id) / "metrics.json")
+    assert metrics["metric"] == "exact_match" and set(metrics["languages"]) == set(task.languages)
+    assert all(m == {"exact_match": 1.0, "examples": PROBLEMS} for m in metrics["languages"].values())
+
+
 @pytest.fixture
 def oracle(real_data: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     task = TASKS.get("nl2code-mbpp-gen")

@@ -25,7 +25,7 @@ def test_the_skeleton_loads(fmt: str, tmp_path: Path, capsys: pytest.CaptureFixt
     assert "exists; not overwritten" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize(("fmt", "message"), [("generation", "cannot be defined in a task file"), ("clasification", "did you mean 'classification'?")])
+@pytest.mark.parametrize(("fmt", "message"), [("mlm", "cannot be defined in a task file"), ("clasification", "did you mean 'classification'?")])
 def test_a_format_no_task_file_takes(fmt: str, message: str, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     assert main(["tasks", "init", "x", "--format", fmt, "--dir", str(tmp_path)]) == 2
     err = capsys.readouterr().err

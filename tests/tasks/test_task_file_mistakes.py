@@ -79,9 +79,9 @@ def test_a_wrong_format_name(tmp_path: Path, capsys: pytest.CaptureFixture) -> N
     assert err.endswith("(did you mean 'retrieval'?)")
 
 
-def test_generation_is_not_offered_and_then_refused(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
-    code, err, _ = _plan(tmp_path, capsys, format="generation")
-    assert code == 2 and "format 'generation' is unknown" in err
+def test_a_generation_record_takes_no_field_a_task_file_cannot_give(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    code, err, _ = _plan(tmp_path, capsys, format="generation", fields={"prompt": "doc", "target": "code", "problem": "code"})
+    assert code == 2 and "unknown field 'problem' for a generation record (expected one of id, group, prompt, target)" in err
     listed = re.search(r"`format:` is one of (.*)\.", (REPO / "docs" / "tasks.md").read_text()).group(1)
     assert re.findall(r"`(\w+)`", listed) == definable()  # the docs offer exactly what a task file takes
 

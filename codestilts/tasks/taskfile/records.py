@@ -81,6 +81,8 @@ class RowReader:
         values: dict[str, Any] = {}
         for f in dataclass_fields(fmt.record):
             try:
+                if f.name in fmt.derived_fields:
+                    continue
                 if f.name == "id":
                     row_id = str(get("id", position))
                     values["id"] = row_id if variant.suffix is None else f"{row_id}/{variant.suffix}"

@@ -134,7 +134,7 @@ def did_you_mean(name: str, known: list[str] | tuple[str, ...]) -> str | None:
 
 def record_fields(fmt: Format) -> list[str]:
     """The keys ``fields:`` takes for ``fmt``: its record's fields (a span as its start and text)."""
-    names = [f.name for f in dataclass_fields(fmt.record)]
+    names = [f.name for f in dataclass_fields(fmt.record) if f.name not in fmt.derived_fields]
     return [n for n in names if n != "spans"] + (list(SPAN_FIELDS) if "spans" in names else [])
 
 

@@ -43,6 +43,10 @@ _FIELDS: dict[str, tuple[str, Rows]] = {
         "  words: tokens                   # a list of words (a JSON list in csv/tsv cells)\n  tags: roles                     # one tag per word",
         lambda i: {"tokens": ["def", f"f{i}", "(", ")"], "roles": ["keyword", "name", "punctuation", "punctuation"]},
     ),
+    "generation": (
+        "  prompt: question                # the text the model continues\n  target: answer                  # the reference completion (scored by exact match)",
+        lambda i: {"question": f"x = {i}\nprint(x + 1)\n# Output:", "answer": f" {i + 1}"},
+    ),
     "retrieval": (
         "  text: code\n  query: doc                      # optional: with a query, the query retrieves its text (code search)",
         lambda i: {"code": f"def f(x):\n    return x ** {i}", "doc": f"raise x to the power {i}"},
