@@ -10,11 +10,13 @@ import pytest
 
 from codestilts import run
 from codestilts.config import parse_config
-from codestilts.formats import CLASSIFICATION, MLM, MULTIPLE_CHOICE, PAIR_CLASSIFICATION, RETRIEVAL, SPAN_EXTRACTION, TOKEN_TAGGING
+from codestilts.formats import CLASSIFICATION, GENERATION, MLM, MULTIPLE_CHOICE, PAIR_CLASSIFICATION, RETRIEVAL, SPAN_EXTRACTION, TOKEN_TAGGING
 from codestilts.tasks import TASKS, load
 
 FAST = {"learning_rate": 1e-3, "batch_size": 4, "max_steps": 2, "max_train_examples": 8, "max_eval_examples": 8}
-TARGET_FORMATS = {CLASSIFICATION, PAIR_CLASSIFICATION, MULTIPLE_CHOICE, SPAN_EXTRACTION, TOKEN_TAGGING}
+TARGET_FORMATS = {CLASSIFICATION, PAIR_CLASSIFICATION, MULTIPLE_CHOICE, SPAN_EXTRACTION, TOKEN_TAGGING, GENERATION}
+GENERATE = {"max_problems": 1, "max_new_tokens": 16}
+"""A generation target: one problem of each benchmark per language, a short greedy completion, run in the sandbox."""
 
 
 def _role(task, data_dir: Path) -> str:
@@ -35,6 +37,8 @@ def _config(task, role: str, data_dir: Path | None) -> dict:
         "intermediate": ["none"],
         "training": {"intermediate": FAST, "target": FAST},
     }
+    if task.format is GENERATION:  # written by a decoder
+        config |= {"model": {"name": "tiny-decoder", "max_length": 64}, "generation": GENERATE}
     if role == "target":
         config["targets"] = [task.name]
     elif role == "probe":

@@ -24,33 +24,18 @@ from __future__ import annotations
 import functools
 import json
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from codestilts import languages
 from codestilts.data import read_jsonl, require_data_dir, resolve_data_dir
 from codestilts.errors import UserError
 from codestilts.execution.harness import Source
+from codestilts.execution.problem import Problem
 
 
 def code_dir(benchmark: str = "the benchmark") -> Path:
     """``code/`` of the data folder (``$CODESTILTS_DATA``), which ``benchmark`` reads."""
     return require_data_dir(resolve_data_dir(), f"benchmark {benchmark!r}") / "code"
-
-
-@dataclass(frozen=True)
-class Problem:
-    benchmark: str
-    task_id: str
-    language: str  # canonical codestilts language name
-    prompt: str
-    test: str
-    entry_point: str = ""
-    canonical_solution: str | None = None
-    buggy_solution: str | None = None
-    declaration: str = ""
-    test_setup: str = ""
-    extra: dict = field(default_factory=dict, compare=False, hash=False)
 
 
 HX_LANGUAGES = ("python", "cpp", "java", "js", "go", "rust")

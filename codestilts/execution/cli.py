@@ -20,13 +20,8 @@ from codestilts.execution.benchmarks import (
 )
 from codestilts.execution.passk import summarize
 from codestilts.execution.runner import runner_for
-from codestilts.execution.sandbox import SANDBOX_MODES, bwrap_path
+from codestilts.execution.sandbox import NO_SANDBOX_WARNING, SANDBOX_MODES, bwrap_path
 
-NO_SANDBOX_WARNING = (
-    "WARNING: --sandbox none runs model-generated code directly on this machine, with resource\n"
-    "limits but NO isolation: it can read and write your files, use the network and leave\n"
-    "processes behind. Use it only on a throwaway machine."
-)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

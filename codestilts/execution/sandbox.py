@@ -52,6 +52,12 @@ from codestilts.execution.harness import Harnessed
 from codestilts.execution.harness import completed as harness_completed
 
 SANDBOX_MODES = ("bwrap", "none")
+
+NO_SANDBOX_WARNING = (
+    "WARNING: sandbox none (exec-eval --sandbox none, generation.sandbox: none) runs model-generated\n"
+    "code directly on this machine, with resource limits but NO isolation: it can read and write\n"
+    "your files, use the network and leave processes behind. Use it only on a throwaway machine."
+)
 UID_BASE = 60000
 SLOTS = 256  # sandbox uids 60000..60255
 LOCK_DIR = "/run/codestilts-exec"

@@ -1,7 +1,7 @@
 """Generation: a prompt, and the text that completes it (code generation, output prediction).
 
 A record is a prompt and its reference completion; where the task's completions can be run, the
-benchmark problem whose tests judge one (:class:`~codestilts.execution.benchmarks.Problem`). Only
+benchmark problem whose tests judge one (:class:`~codestilts.execution.problem.Problem`). Only
 decoders and seq2seq models take generation tasks: an encoder has no head that writes text.
 
 Training is the language-modelling loss on the reference after the prompt, followed by the end of
@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from codestilts.execution.benchmarks import Problem
+from codestilts.execution.problem import Problem
 from codestilts.formats.base import Evaluation, Format, Score
 from codestilts.formats.text import ChoiceText, Family
 from codestilts.formats.text_to_text import TextToText

@@ -10,8 +10,10 @@ from collections import defaultdict
 from codestilts.data import read_jsonl
 from codestilts.execution.batch import Job, run_jobs
 from codestilts.execution.benchmarks import build_source
+from codestilts.execution.sandbox import NO_SANDBOX_WARNING
 from codestilts.execution.runner import runner_for
 from codestilts.generation.scoring import language_metrics, problem_row
+from codestilts.progress import log
 from codestilts.stages.common import StageContext, test_problems
 from codestilts.stages.generate import SAMPLES
 from codestilts.store import atomic_path, write_json
@@ -32,6 +34,8 @@ def run_execute(ctx: StageContext) -> None:
         if r.problem is not None
         for i, completion in enumerate(completions[(language, r.id)])
     ]
+    if params["sandbox"] == "none" and jobs:
+        log.warning(NO_SANDBOX_WARNING)
     with atomic_path(ctx.dir / "results.jsonl") as tmp, tmp.open("w", encoding="utf-8") as out:
         results = run_jobs(jobs, timeout=params["timeout"], mode=params["sandbox"], label=f"execute {task.name}",
                            sink=lambda r: out.write(json.dumps(r) + "\n"))

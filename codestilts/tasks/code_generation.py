@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from codestilts.execution.benchmarks import HX_LANGUAGES, Problem, completion_prompt, read_problems
+from codestilts.execution.benchmarks import HX_LANGUAGES, completion_prompt, read_problems
+from codestilts.execution.problem import Problem
 from codestilts.formats import GENERATION, GenerationExample
 from codestilts.tasks.base import SPLITS, Task, TaskData
 from codestilts.tasks.mbxp import FILES as MBXP_FILES

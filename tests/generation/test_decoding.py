@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from codestilts import languages
-from codestilts.execution.benchmarks import Problem
+from codestilts.execution.problem import Problem
 from codestilts.formats.generation import GenerationExample, GenerationText
 from codestilts.generation.decoding import Decoding, ModelGenerator, cut
 from codestilts.generation.scoring import language_metrics, problem_row

@@ -59,6 +59,10 @@ def test_a_pipeline_pretrained_decoder_generates_executes_and_reports_pass_at_1(
     assert set(primary["metric"]) == {"pass@1"} and set(primary["intermediate"]) == {"none", "nl2code-mbpp-gen", "bugloc-humanevalpack"}
     assert set(primary["language"]) == {"python", "js"}
     assert "pass@1:mbxp" in set(results["metric"]) and "nl2code-mbpp-gen: pass@1 per language" in (result.out / "report.md").read_text()
+    comparisons = pd.read_csv(result.out / "comparisons.csv")
+    code_vs_none = comparisons[(comparisons["scope"] == "`nl2code-mbpp-gen`") & (comparisons["summary"] == "mean") & (comparisons["right"] == "none")]
+    (found,) = code_vs_none[code_vs_none["left"] == "code"].itertuples()
+    assert found.problems == 6 and found.ci_low <= found.delta <= found.ci_high  # the js problems, resampled by problem
 
 
 def test_the_generation_stages_follow_the_target_and_take_the_sampling_into_their_hash(generation_data: Path) -> None:
