@@ -89,10 +89,11 @@ class ModelGenerator:
                 pad = tok.pad_token_id
                 input_ids = torch.tensor([[pad] * (width - len(ids[i])) + ids[i] for i in batch], device=device)
                 mask = torch.tensor([[0] * (width - len(ids[i])) + [1] * len(ids[i]) for i in batch], device=device)
+                stopping = [StopOnText(tok, tuple(stops), width if self.family == "decoder" else 0)] if stops else []
                 out = model.generate(
                     input_ids=input_ids, attention_mask=mask, max_new_tokens=decoding.max_new_tokens,
                     num_return_sequences=decoding.samples, pad_token_id=pad, eos_token_id=tok.eos_token_id,
-                    stop_strings=list(stops) or None, tokenizer=tok, **options,
+                    stopping_criteria=stopping, **options,
                 )
                 new = out[:, width:] if self.family == "decoder" else out
                 texts = tok.batch_decode(new, skip_special_tokens=True)
@@ -101,6 +102,24 @@ class ModelGenerator:
                 done += len(batch) * decoding.samples
                 bar.update(completed=done, status=f"{done / max(time.monotonic() - start, 1e-9):.1f} samples/s")
         return results
+
+
+class StopOnText:
+    """Ends a sequence once its completion's last ``window`` tokens, decoded, hold a stop sequence
+    (transformers' own stop strings need every stop's characters in the vocabulary: a WordPiece
+    vocabulary has no newline). A finished sequence stays finished, so the window need only cover
+    the longest stop."""
+
+    window = 24
+
+    def __init__(self, tokenizer, stops: tuple[str, ...], start: int):
+        self.tokenizer, self.stops, self.start = tokenizer, stops, start
+
+    def __call__(self, input_ids, scores, **kwargs):
+        import torch
+
+        tails = self.tokenizer.batch_decode(input_ids[:, self.start :][:, -self.window :], skip_special_tokens=True)
+        return torch.tensor([any(stop in tail for stop in self.stops) for tail in tails], device=input_ids.device)
 
 
 def load_generator(checkpoint: Path, family: Family, max_length: int, bf16: bool) -> Generator:

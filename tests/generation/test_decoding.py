@@ -89,3 +89,14 @@ def test_extractive_qa_reads_as_the_answer_written_after_context_and_question() 
     (rendered,) = text.prepare([SpanExample("q1", "g", "Who wrote it?", "It was written by Ada in 1843.", ((18, 21), (18, 30)))], ())
     assert rendered.prompt == "It was written by Ada in 1843.\nQuestion: Who wrote it?\nAnswer:" and rendered.choices == (" Ada",)
     assert SPAN_EXTRACTION.as_text("encoder") is None and text.dev_metric("f1") == "log_likelihood"
+
+
+def test_decoding_stops_at_a_stop_sequence_even_one_the_vocabulary_cannot_spell(generator: ModelGenerator) -> None:
+    """Stops are found in decoded text: a newline ends a completion of a WordPiece model (which has
+    no newline token, so its decoded text separates tokens with spaces: a stop of a space does)."""
+    free = generator.complete(PROMPTS, (), Decoding(max_new_tokens=12), "test")
+    stopped = generator.complete(PROMPTS, (" ",), Decoding(max_new_tokens=12), "test")
+    for (s,), (f,) in zip(stopped, free, strict=True):  # decoding ends just after the stop; cut() then ends the completion before it
+        assert (f.startswith(s) and len(s) < len(f) and cut(s, (" ",)) == cut(f, (" ",))) if " " in f else s == f
+    assert sum(" " in f for (f,) in free) >= 2
+    assert generator.complete(PROMPTS, ("\n",), Decoding(max_new_tokens=12), "test") == free  # never decoded: never stops
