@@ -137,37 +137,30 @@ def load_crux_output_gen(data_dir: Path) -> TaskData:
     return split_by_problem(per_language, CRUX_PROBLEMS)
 
 
+def crux_task(name: str, fmt, metric: str, description: str, splits_note: str, load) -> Task:
+    """A task over CRUXEval (Python) and CRUXEval-X (18 more languages), split by problem id."""
+    return Task(
+        name=name, format=fmt, languages=LANGUAGES, source_language="python", metric=metric, description=description,
+        splits_note=splits_note, data_files=(CRUXEVAL_FILE, *X_FILES.values()),
+        hf_dataset="cruxeval-org/cruxeval (python), xhwl/cruxeval-x", load=load,
+    )
+
+
 TASKS = (
-    Task(
-        name="crux-output-gen",
-        format=GENERATION,
-        languages=LANGUAGES,
-        source_language="python",
-        metric="exact_match",
-        description=(
-            "code reasoning as generation: a function and an input, the output masked as ????; write the output (one line, "
-            "after `???? =`), scored by exact match with the true output in the item's own language. Python from CRUXEval, "
-            "18 more languages from CRUXEval-X"
-        ),
-        splits_note="by problem id, shared across languages and with crux-mc: 50/10/40 of the CRUXEval ids (train/dev/test)",
-        data_files=(CRUXEVAL_FILE, *X_FILES.values()),
-        hf_dataset="cruxeval-org/cruxeval (python), xhwl/cruxeval-x",
-        load=load_crux_output_gen,
+    crux_task(
+        "crux-output-gen", GENERATION, "exact_match",
+        "code reasoning as generation: a function and an input, the output masked as ????; write the output (one line, "
+        "after `???? =`), scored by exact match with the true output in the item's own language. Python from CRUXEval, "
+        "18 more languages from CRUXEval-X",
+        "by problem id, shared across languages and with crux-mc: 50/10/40 of the CRUXEval ids (train/dev/test)",
+        load_crux_output_gen,
     ),
-    Task(
-        name="crux-mc",
-        format=MULTIPLE_CHOICE,
-        languages=LANGUAGES,
-        source_language="python",
-        metric="accuracy",
-        description=(
-            "code reasoning: a function and an input, the output masked as ????; choose it among 4 (the true one and 3 "
-            "outputs of other items of the same Python type). Python from CRUXEval, 18 more languages from CRUXEval-X "
-            "(items whose masked program does not match the full one are skipped)"
-        ),
-        splits_note="by problem id, shared across languages: 50/10/40 of the CRUXEval ids (train/dev/test); wrong choices from the same split",
-        data_files=(CRUXEVAL_FILE, *X_FILES.values()),
-        hf_dataset="cruxeval-org/cruxeval (python), xhwl/cruxeval-x",
-        load=load_crux_mc,
+    crux_task(
+        "crux-mc", MULTIPLE_CHOICE, "accuracy",
+        "code reasoning: a function and an input, the output masked as ????; choose it among 4 (the true one and 3 "
+        "outputs of other items of the same Python type). Python from CRUXEval, 18 more languages from CRUXEval-X "
+        "(items whose masked program does not match the full one are skipped)",
+        "by problem id, shared across languages: 50/10/40 of the CRUXEval ids (train/dev/test); wrong choices from the same split",
+        load_crux_mc,
     ),
 )
