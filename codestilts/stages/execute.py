@@ -36,9 +36,14 @@ def run_execute(ctx: StageContext) -> None:
     ]
     if params["sandbox"] == "none" and jobs:
         log.warning(NO_SANDBOX_WARNING)
-    with atomic_path(ctx.dir / "results.jsonl") as tmp, tmp.open("w", encoding="utf-8") as out:
+    partial = ctx.dir / "results.jsonl.partial"  # verdicts as they come: what an interrupted run had judged
+    with partial.open("w", encoding="utf-8") as stream:
         results = run_jobs(jobs, timeout=params["timeout"], mode=params["sandbox"], label=f"execute {task.name}",
-                           sink=lambda r: out.write(json.dumps(r) + "\n"))
+                           sink=lambda r: stream.write(json.dumps(r) + "\n"))
+    with atomic_path(ctx.dir / "results.jsonl") as tmp, tmp.open("w", encoding="utf-8") as out:
+        for result in results:  # in the order of the samples
+            out.write(json.dumps(result) + "\n")
+    partial.unlink()
     verdicts: dict[tuple[str, str], list[str]] = defaultdict(list)
     for result in results:
         verdicts[(result["language"], result["id"])].append(result["verdict"])
