@@ -15,6 +15,7 @@ format for its record type alone and do not import torch through it.
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol
@@ -48,6 +49,11 @@ class Record(Protocol):
 
     id: str
     group: str
+
+
+def majority_share(values: Sequence[Any]) -> float:
+    """The share of the most frequent of ``values`` (not empty)."""
+    return Counter(values).most_common(1)[0][1] / len(values)
 
 
 def records_digest(records: Iterable[Record]) -> str:
@@ -200,6 +206,11 @@ class Format:
 
     def example_score(self, row: Mapping[str, Any], metric: str) -> Score | None:
         """One prediction row's score for ``metric``; None where the metric does not split into examples."""
+        return None
+
+    def constant_baseline(self, rows: Sequence[Mapping[str, Any]], metric: str) -> float | None:
+        """What the best constant prediction scores on these prediction rows for ``metric`` (the bar a
+        trained model must clear to have learnt anything); None where the format cannot tell."""
         return None
 
     def logits(self, model: TaskModel, task: str, features: Sequence[Feature], tokenizer: PreTrainedTokenizerBase, batch_size: int) -> list[np.ndarray]:

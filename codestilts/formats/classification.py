@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from codestilts.formats.base import Evaluation, Feature, Format, Score, rows
+from codestilts.formats.base import Evaluation, Feature, Format, Score, majority_share, rows
 from codestilts.formats.text import Family, Template
 
 
@@ -54,6 +54,11 @@ class LabelFormat(Format):
 
     def example_score(self, row: Mapping[str, Any], metric: str) -> Score | None:
         return (float(row["prediction"] == row["label"]), 1.0) if metric == "accuracy" else None
+
+    def constant_baseline(self, rows: Sequence[Mapping[str, Any]], metric: str) -> float | None:
+        """Accuracy of always predicting the rows' most frequent label (a multiple-choice record's
+        most frequent right position)."""
+        return majority_share([row["label"] for row in rows]) if metric == "accuracy" and rows else None
 
     def head(self, spec, config):
         from codestilts.models.heads import SequenceClassificationHead

@@ -65,6 +65,10 @@ class Generation(Format):
         value = row.get(metric)
         return None if value is None else (float(value), 1.0)
 
+    def constant_baseline(self, rows, metric: str) -> float | None:
+        """An empty completion passes no test and matches no reference: 0."""
+        return 0.0
+
 
 GENERATION = Generation()
 

@@ -111,5 +111,9 @@ class SpanExtraction(Format):
     def example_score(self, row: Mapping[str, Any], metric: str) -> Score | None:
         return (float(row[metric]), 1.0) if metric in ("exact_match", "f1") and metric in row else None
 
+    def constant_baseline(self, rows, metric: str) -> float | None:
+        """An empty answer matches no gold answer: 0."""
+        return 0.0 if metric in ("exact_match", "f1") else None
+
 
 SPAN_EXTRACTION = SpanExtraction()

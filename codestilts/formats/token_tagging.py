@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from codestilts.formats.base import IGNORE, Collator, Evaluation, Feature, Format, Score, model_keys, rows
+from codestilts.formats.base import IGNORE, Collator, Evaluation, Feature, Format, Score, majority_share, model_keys, rows
 
 
 @dataclass(frozen=True)
@@ -69,13 +69,21 @@ class TokenTagging(Format):
             gold_all.append(labels[keep])
             predicted_all.append(predicted)
             correct = int((predicted == labels[keep]).sum())
-            rows_.append({"id": record.id, "group": record.group, "prediction": predicted.tolist(), "correct": correct, "tokens": int(keep.sum())})
+            rows_.append({"id": record.id, "group": record.group, "prediction": predicted.tolist(), "labels": labels[keep].tolist(),
+                          "correct": correct, "tokens": int(keep.sum())})
         gold, predicted = np.concatenate(gold_all), np.concatenate(predicted_all)
         macro = float(np.mean([f1((gold == c).astype(int), (predicted == c).astype(int), 2) for c in np.unique(gold)]))
         return Evaluation({"accuracy": float(np.mean(gold == predicted)), "f1": macro}, rows_)
 
     def example_score(self, row: Mapping[str, Any], metric: str) -> Score | None:
         return (float(row["correct"]), float(row["tokens"])) if metric == "accuracy" else None
+
+    def constant_baseline(self, rows, metric: str) -> float | None:
+        """Accuracy of tagging every token with the most frequent tag (rows written before they kept
+        their gold tags: None)."""
+        if metric != "accuracy" or not rows or any("labels" not in row for row in rows):
+            return None
+        return majority_share([tag for row in rows for tag in row["labels"]])
 
 
 TOKEN_TAGGING = TokenTagging()

@@ -116,13 +116,13 @@ def interval(point: float, samples: np.ndarray, level: float = LEVEL) -> Interva
     return Interval(point, float(low), float(high))
 
 
-def _scored(target: str, source: str, fmt: Format, metric: str, rows: Iterable[Mapping[str, Any]]) -> Scored | None:
-    """A stage's zero-shot rows by example, with their unit and score (the sum of their format's
-    per-example scores is the metric, :meth:`Format.example_score`); None if the metric does not
-    split into examples."""
+def _scored(target: str, source: str, fmt: Format, metric: str, rows: Iterable[Mapping[str, Any]], in_source: bool = False) -> Scored | None:
+    """A stage's zero-shot rows (``in_source``: its source-language rows) by example, with their unit
+    and score (the sum of their format's per-example scores is the metric,
+    :meth:`Format.example_score`); None if the metric does not split into examples."""
     found: Scored = {}
     for row in rows:
-        if row["language"] == source:
+        if (row["language"] == source) != in_source:
             continue
         score = fmt.example_score(row, metric)
         if score is None:
@@ -132,10 +132,11 @@ def _scored(target: str, source: str, fmt: Format, metric: str, rows: Iterable[M
     return found
 
 
-def load_scores(out: Path, plan: Mapping[str, Any]) -> tuple[dict[str, TargetScores], list[str]]:
-    """Per target, the zero-shot per-example scores of every option, source language and seed; and
-    notes on what could not be used. Seeds kept are those every option has (a seedless stage, the
-    base model's probe, stands for every seed); examples kept are those every option and seed has."""
+def load_scores(out: Path, plan: Mapping[str, Any], *, in_source: bool = False) -> tuple[dict[str, TargetScores], list[str]]:
+    """Per target, the zero-shot per-example scores (``in_source``: the source-language ones) of every
+    option, source language and seed; and notes on what could not be used. Seeds kept are those
+    every option has (a seedless stage, the base model's probe, stands for every seed); examples
+    kept are those every option and seed has."""
     store = Store(out)
     by_target: dict[str, dict[Run, Scored]] = {}
     metrics: dict[str, str] = {}
@@ -148,7 +149,7 @@ def load_scores(out: Path, plan: Mapping[str, Any]) -> tuple[dict[str, TargetSco
         target, metric, source = labels["task"], meta["metric"], meta["source_language"]
         metrics[target] = metric
         fmt = get_format(stage["params"]["task"]["format"])
-        scored = _scored(target, source, fmt, metric, read_jsonl(folder / "predictions.jsonl"))
+        scored = _scored(target, source, fmt, metric, read_jsonl(folder / "predictions.jsonl"), in_source)
         if scored is None:
             unsplittable.add(target)
         else:

@@ -13,6 +13,7 @@ from codestilts.errors import UserError
 from codestilts.report import bootstrap, markdown, tables
 from codestilts.report.groups import option_groups
 from codestilts.report.intermediate import intermediate_section
+from codestilts.report.learnability import SourceScore, learnability_frame, learnability_section, not_learnt, source_scores
 from codestilts.report.results import PLAN_FILE, collect, stage_times
 from codestilts.store import read_json, write_text
 
@@ -34,14 +35,25 @@ class Report:
     main: pd.DataFrame
     comparisons: pd.DataFrame
     notes: list[str]
+    learnability: list[SourceScore]
+    """Every trained target's source-language score per option, against a constant prediction."""
+    not_learnt: dict[str, str]
+    """Targets left out of the averages, with why."""
 
 
-def group_comparisons(out: Path, plan: dict, groups: dict, targets: list[str], roles: dict[str, str]) -> tuple[pd.DataFrame, list[str]]:
-    """Code vs NL (and each vs none) on the zero-shot averages, then per target."""
+AVERAGE_SCOPES = {tables.AVERAGE: "the zero-shot average", tables.AVERAGE_NO_RETRIEVAL: "the zero-shot average without retrieval"}
+
+
+def group_comparisons(
+    out: Path, plan: dict, groups: dict, targets: list[str], roles: dict[str, str], excluded: Collection[str] = ()
+) -> tuple[pd.DataFrame, list[str]]:
+    """Code vs NL (and each vs none) on the zero-shot averages (without the ``excluded`` targets),
+    then per target."""
     scores, notes = bootstrap.load_scores(out, plan)
     replicates = bootstrap.bootstrap(scores)
     scopes = {}
-    for scope, kept in (("the zero-shot average", targets), ("the zero-shot average without retrieval", [t for t in targets if roles[t] != "probe"])):
+    for column, kept in tables.averaged_targets(targets, roles, excluded).items():
+        scope = AVERAGE_SCOPES[column]
         found = bootstrap.averaged([replicates[t] for t in kept if t in replicates])
         if found is not None and len(kept) > 1:
             scopes[scope] = found
@@ -54,11 +66,13 @@ def build(out: Path) -> tuple[Report, dict, dict]:
     results = collect(out)
     plan = read_json(out / PLAN_FILE)
     options = option_groups(plan)
-    main = tables.main_frame(results, options) if not results.empty else pd.DataFrame(columns=tables.MAIN_COLUMNS)
+    scores = source_scores(out, plan)
+    excluded = not_learnt(scores)
+    main = tables.main_frame(results, options, excluded) if not results.empty else pd.DataFrame(columns=tables.MAIN_COLUMNS)
     targets = tables.target_order(results)
     roles = dict(zip(results["target"], results["role"], strict=False))
-    comparisons, notes = group_comparisons(out, plan, {o.name: o.group for o in options.values()}, targets, roles)
-    return Report(results, main, comparisons, notes), plan, options
+    comparisons, notes = group_comparisons(out, plan, {o.name: o.group for o in options.values()}, targets, roles, excluded)
+    return Report(results, main, comparisons, notes, scores, excluded), plan, options
 
 
 DROPPED_COLUMNS = ["task", "language", "split", "dropped", "records", "against"]
@@ -85,6 +99,7 @@ def write_report(out: Path, formats: Collection[str] = FORMATS) -> pd.DataFrame:
         write_text(out / "main.csv", report.main.to_csv(index=False))
         write_text(out / "comparisons.csv", report.comparisons.to_csv(index=False))
         write_text(out / "stages.csv", stage_times(out).to_csv(index=False))
+        write_text(out / "learnability.csv", learnability_frame(report.learnability).to_csv(index=False))
         if "dropped" in plan:
             write_text(out / "dropped.csv", dropped_frame(plan["dropped"]).to_csv(index=False))
     if "json" in formats:
@@ -107,6 +122,6 @@ def write_report(out: Path, formats: Collection[str] = FORMATS) -> pd.DataFrame:
         write_text(out / "report.md", markdown.render(
             title=f"codestilts: {plan['name']}", notes=notes, main=report.main, comparisons=report.comparisons,
             comparison_notes=report.notes, languages=languages, matrices=matrices, figures=figures, dropped=plan.get("dropped"),
-            intermediate=intermediate_section(out, plan),
+            intermediate=intermediate_section(out, plan), learnability=learnability_section(report.learnability, report.not_learnt),
         ))
     return results

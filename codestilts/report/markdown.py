@@ -84,11 +84,13 @@ def render(
     figures: Mapping[str, str],
     dropped: Sequence[Mapping] | None = None,
     intermediate: Sequence[str] = (),
+    learnability: Sequence[str] = (),
 ) -> str:
     """The whole report; ``languages``: target -> (metric, source languages, options x languages);
     ``figures``: caption -> PNG path relative to the run folder; ``dropped``: plan.json's rows of
     dropped train/dev records (None for a run planned before records were dropped); ``intermediate``:
-    the lines of the intermediate-training section."""
+    the lines of the intermediate-training section; ``learnability``: those of the section on
+    source-language scores against a constant prediction."""
     parts = [f"# {title}", ""] + [f"- {note}" for note in notes]
     if main.empty:
         return "\n".join(parts + ["", "No completed evaluation yet."]) + "\n"
@@ -101,6 +103,7 @@ def render(
         "its averages are the average of those bests.", "",
         main_table(main), "",
     ]
+    parts += [*learnability, ""] if learnability else []
     parts += comparison_section(comparisons, comparison_notes)
     for target, (metric, sources, frame) in languages.items():
         parts += ["", f"## {target}: {metric} per language", "", frame_table(frame, sources)]

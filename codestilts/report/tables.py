@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 import pandas as pd
@@ -42,8 +42,16 @@ def target_order(results: pd.DataFrame) -> list[str]:
     return list(dict.fromkeys(results.sort_values("role", ascending=False, kind="stable")["target"]))
 
 
-def main_frame(results: pd.DataFrame, options: Mapping[str, OptionInfo]) -> pd.DataFrame:
-    """The main table, tidy: one row per (option, column), options in group order, then the best row."""
+def averaged_targets(targets: Sequence[str], roles: Mapping[str, str], excluded: Collection[str] = ()) -> dict[str, list[str]]:
+    """The targets each average column averages: all, and all but retrieval; never a target left
+    out for not being learnt in its source language (report/learnability.py)."""
+    kept = [t for t in targets if t not in excluded]
+    return {AVERAGE: kept, AVERAGE_NO_RETRIEVAL: [t for t in kept if roles[t] != "probe"]}
+
+
+def main_frame(results: pd.DataFrame, options: Mapping[str, OptionInfo], excluded: Collection[str] = ()) -> pd.DataFrame:
+    """The main table, tidy: one row per (option, column), options in group order, then the best row;
+    the averages leave out the ``excluded`` targets."""
     per_seed = zero_shot_by_seed(results)
     targets = target_order(per_seed)
     stats = per_seed.groupby(["intermediate", "target"]).agg(mean=("value", "mean"), std=("value", "std"), seeds=("seed", "nunique"))
@@ -57,7 +65,7 @@ def main_frame(results: pd.DataFrame, options: Mapping[str, OptionInfo]) -> pd.D
             means[target] = mean
             rows.append({"option": info.name, "group": info.group.value, "column": target, "metric": metrics[target],
                          "role": roles[target], "mean": mean, "std": std if seeds > 1 else math.nan, "seeds": int(seeds)})
-        for column, kept in ((AVERAGE, targets), (AVERAGE_NO_RETRIEVAL, [t for t in targets if roles[t] != "probe"])):
+        for column, kept in averaged_targets(targets, roles, excluded).items():
             rows.append({"option": info.name, "group": info.group.value, "column": column, "metric": "",
                          "role": "average", "mean": _mean([means[t] for t in kept]), "std": math.nan, "seeds": 0})
     frame = pd.DataFrame(rows, columns=MAIN_COLUMNS[:-2])
@@ -66,7 +74,7 @@ def main_frame(results: pd.DataFrame, options: Mapping[str, OptionInfo]) -> pd.D
     frame.loc[frame.option == NONE, "delta"] = math.nan
     trained = frame[frame.option != NONE].dropna(subset=["mean"])
     frame["best"] = frame.index.isin(trained.groupby("column")["mean"].idxmax())
-    return pd.concat([frame, _best_row(frame, targets, roles)], ignore_index=True)
+    return pd.concat([frame, _best_row(frame, targets, roles, excluded)], ignore_index=True)
 
 
 def _mean(values: Sequence[float]) -> float:
@@ -74,7 +82,7 @@ def _mean(values: Sequence[float]) -> float:
     return sum(kept) / len(kept) if kept else math.nan
 
 
-def _best_row(frame: pd.DataFrame, targets: list[str], roles: Mapping[str, str]) -> pd.DataFrame:
+def _best_row(frame: pd.DataFrame, targets: list[str], roles: Mapping[str, str], excluded: Collection[str]) -> pd.DataFrame:
     """Per target, the best option's mean and delta; its averages average those (the paper's +5.4)."""
     best = frame[frame.best & (frame.role != "average")].set_index("column")
     rows = [
@@ -82,7 +90,7 @@ def _best_row(frame: pd.DataFrame, targets: list[str], roles: Mapping[str, str])
          "mean": best.loc[t, "mean"], "std": math.nan, "seeds": 0, "delta": best.loc[t, "delta"], "best": False}
         for t in targets if t in best.index
     ]
-    for column, kept in ((AVERAGE, targets), (AVERAGE_NO_RETRIEVAL, [t for t in targets if roles[t] != "probe"])):
+    for column, kept in averaged_targets(targets, roles, excluded).items():
         chosen = best[best.index.isin(kept)]
         rows.append({"option": BEST, "group": "", "column": column, "metric": "", "role": "average",
                      "mean": _mean(list(chosen["mean"])), "std": math.nan, "seeds": 0,
