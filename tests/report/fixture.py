@@ -31,7 +31,10 @@ XRET = {
 
 
 def _accuracy_rows(correct: dict[str, int]) -> list[dict]:
-    return [
+    """Zero-shot rows labelled 1, the first ``hits`` right; the source language's (python) labelled
+    0 and 1 alike and all right: learnt there, above the 0.5 of a constant prediction."""
+    source = [{"language": "python", "id": f"python/{i}", "group": str(i), "label": i % 2, "prediction": i % 2} for i in range(4)]
+    return source + [
         {"language": lang, "id": f"{lang}/{i}", "group": str(i), "label": 1, "prediction": int(i < hits)}
         for lang, hits in correct.items() for i in range(4)
     ]
@@ -42,7 +45,7 @@ def _rank_rows(ranks: dict[str, list[int]]) -> list[dict]:
 
 
 def write_fixture(out: Path) -> Path:
-    stages = [Stage(o, "defect", s, _accuracy_rows({"python": 4, "java": j, "go": g})) for (o, s), (j, g) in DEFECT.items()]
+    stages = [Stage(o, "defect", s, _accuracy_rows({"java": j, "go": g})) for (o, s), (j, g) in DEFECT.items()]
     stages += [Stage(o, "xret", s, _rank_rows({"java": j, "go": g}), metric="acc@1", role="probe") for (o, s), (j, g) in XRET.items()]
     return write_run(out, OPTIONS, stages, TASK_LANGUAGES)
 
