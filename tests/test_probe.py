@@ -126,3 +126,23 @@ def test_a_fixed_layer_plans_the_probe_stages_it_planned_before_layer_dev(fixtur
         for stage in (s for s in plan.stages if s.kind == "probe"):
             assert stage.params["probe"] == {"layer": layer, "batch_size": 64, "bf16": False}
             assert set(stage.params) == {"model", "task", "languages", "source_language", "probe"}
+
+
+def test_layer_dev_drops_dev_records_that_equal_a_test_text(tmp_path: Path) -> None:
+    """A dev text equal to a test text is a test problem seen: the probe's dev split leaves it out."""
+    code = {"python": "def f_{i}(x):\n    return x + {i}\n", "java": "int f_{i}(int x) {{ return x + {i}; }}\n"}
+    splits = {"train": range(0, 4), "dev": range(10, 13), "test": range(20, 24)}
+    for split, problems in splits.items():
+        rows = [{"problem": f"p{i}", **{lang: text.format(i=i) for lang, text in code.items()}} for i in problems]
+        if split == "dev":
+            rows[0]["python"] = code["python"].format(i=20)  # test problem p20's Python text
+        (tmp_path / f"{split}.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    (tmp_path / "task.yaml").write_text(yaml.safe_dump({
+        "name": "parallel-dev-leak", "format": "retrieval", "languages": ["python", "java"],
+        "fields": {"text": {"python": "python", "java": "java"}, "group": "problem"}, "data": {s: f"{s}.jsonl" for s in splits},
+    }))
+    raw = tiny_config(tmp_path, intermediate=["none"], targets=[], probes=["parallel-dev-leak"], task_files=[str(tmp_path / "task.yaml")])
+    dropped = {layer: [s.params.get("dropped") for s in build_plan(parse_config(raw | {"probe": {"layer": layer}})).stages] for layer in ("middle", "dev")}
+    assert dropped["middle"] == [None]
+    ((language, splits_dropped),) = dropped["dev"][0]["parallel-dev-leak"].items()
+    assert language == "python" and list(splits_dropped) == ["dev"] and len(splits_dropped["dev"]) == 1
