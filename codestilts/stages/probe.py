@@ -170,16 +170,16 @@ def run_probe(ctx: StageContext) -> None:
     languages = ctx.params["languages"]
     source = ctx.params["source_language"]
 
+    def vectors(features: list[Feature], side: str) -> np.ndarray:
+        return embed(
+            encoder, tokenizer, features, batch_size=settings["batch_size"], side=side, bf16=settings["bf16"],
+            pooling=PROBE_POOLING[ctx.family],
+        )
+
     def of_split(split: str) -> Pairs:
         def read(language: str) -> tuple[list[RetrievalItem], list[Feature]]:
             items = task_records(ctx, task, language, split)
             return items, encode_cached(task.format, items, tokenizer, ctx.params["model"]["max_length"], name=f"{task.name}/{language}/{split}")
-
-        def vectors(features: list[Feature], side: str) -> np.ndarray:
-            return embed(
-                encoder, tokenizer, features, batch_size=settings["batch_size"], side=side, bf16=settings["bf16"],
-                pooling=PROBE_POOLING[ctx.family],
-            )
 
         return pairs(read, vectors, source, languages)
 
