@@ -1,11 +1,12 @@
 """Probe inference (a retrieval probe's embedding pass) three ways, side by side.
 
 The test split of one language of a retrieval task is embedded by the probe's own function
-(:func:`codestilts.stages.probe.embed`: mean-pooled states of the middle layer) as it ran before
-issue 17 (batches in the records' order, fp32), with length-sorted batches in fp32, and with
-length-sorted batches under bf16 autocast (the default where the machine has fast bf16). The three
-alternate for --rounds rounds; printed: examples/s of each (median), ratios against the first, the
-largest difference of a vector from the fp32 one, and acc@1 of Python -> the language each way.
+(:func:`codestilts.stages.probe.embed`: mean-pooled states of every layer, of which the middle one
+is compared) as it ran before issue 17 (batches in the records' order, fp32), with length-sorted
+batches in fp32, and with length-sorted batches under bf16 autocast (the default where the machine
+has fast bf16). The three alternate for --rounds rounds; printed: examples/s of each (median),
+ratios against the first, the largest difference of a vector from the fp32 one, and acc@1 of
+Python -> the language each way.
 
     .venv/bin/python bench/probe_throughput.py                                   # synth-retrieval, no data folder
     .venv/bin/python bench/probe_throughput.py --task xret-humaneval-x --language java
@@ -36,7 +37,7 @@ def embed_in_records_order(encoder, tokenizer, features: list[dict], layer: int,
     slice is one batch, so the probe's sort cannot regroup it)."""
     rows = []
     for start in range(0, len(features), batch_size):
-        rows.append(embed(encoder, tokenizer, features[start : start + batch_size], layer=layer, batch_size=batch_size))
+        rows.append(embed(encoder, tokenizer, features[start : start + batch_size], batch_size=batch_size)[:, layer])
     return np.concatenate(rows)
 
 
@@ -64,7 +65,7 @@ def main() -> None:
     def run(way: str) -> dict[str, np.ndarray]:
         if way == WAYS[0]:
             return {side: embed_in_records_order(encoder, tokenizer, f, layer, args.batch_size) for side, f in features.items()}
-        return {side: embed(encoder, tokenizer, f, layer=layer, batch_size=args.batch_size, bf16=way == WAYS[2]) for side, f in features.items()}
+        return {side: embed(encoder, tokenizer, f, batch_size=args.batch_size, bf16=way == WAYS[2])[:, layer] for side, f in features.items()}
 
     seconds: dict[str, list[float]] = {way: [] for way in WAYS}
     vectors: dict[str, dict[str, np.ndarray]] = {}

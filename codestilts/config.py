@@ -21,6 +21,8 @@ NONE = "none"
 """The intermediate option that skips intermediate training: the baseline."""
 PRETRAIN = "pretrain"
 """The model name that asks for an encoder pretrained by the pipeline itself (see ``pretrain:``)."""
+DEV_LAYER = "dev"
+"""``probe.layer: dev``: the probe's layer is the one with the best score on its task's dev split."""
 
 
 class ModelConfig(Strict):
@@ -147,8 +149,10 @@ class ResourceConfig(Strict):
 
 
 class ProbeConfig(Strict):
-    layer: int | Literal["middle", "last"] = Field(
-        default="middle", description="hidden layer whose mean-pooled states are compared (paper: a middle layer)"
+    layer: int | Literal["middle", "last", "dev"] = Field(
+        default="middle",
+        description="hidden layer whose pooled states give the probe's scores (paper: a middle layer); "
+        "dev: the layer with the best score on the task's dev split; every layer is scored either way",
     )
     batch_size: Annotated[int, Field(ge=1)] = 64
     bf16: bool | Literal["auto"] = Field(

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from codestilts.config import (
+    DEV_LAYER,
     NONE,
     PRETRAIN,
     ExperimentConfig,
@@ -33,7 +34,7 @@ from codestilts.formats.text import Family
 from codestilts.tasks import TASKS, Task, check_data, task_identity
 from codestilts.tasks.overlap import DroppedCount, HeldOutTexts
 from codestilts.tasks.prepare import prepare
-from codestilts.tasks.sizes import DIGEST, TEXTS
+from codestilts.tasks.sizes import DIGEST, TEXTS, task_sizes
 
 StageKind = Literal["pretrain", "intermediate", "target", "evaluate", "probe", "generate", "execute"]
 STAGE_SCHEMA = 1
@@ -188,6 +189,9 @@ def build_plan(config: ExperimentConfig) -> Plan:
                     f"task {task.name!r} has no source language {missing[0]!r} (it has {', '.join(task.languages)})",
                     where=config.where(key, i),
                 )
+    if config.probe.layer == DEV_LAYER:
+        for i, task in enumerate(probes):
+            _check_dev_split(task, data_dir, config.where("probes", i))
 
     options = _options(config)
     option_tasks = {
@@ -273,7 +277,8 @@ def build_plan(config: ExperimentConfig) -> Plan:
                                 "languages": list(probe.languages),
                                 "source_language": probe_source,
                                 "probe": config.probe.model_dump() | {"bf16": use_bf16(config.probe.bf16)},
-                            },
+                            }
+                            | (_dropped(tests, {probe: [(lang, "dev") for lang in probe.languages]}) if config.probe.layer == DEV_LAYER else {}),
                             parents,
                             labels | {"task": probe.label, "seed": probe_seed, "role": "probe", "source": probe_source},
                         )
@@ -333,6 +338,17 @@ def _generation_stages(
     ks = sorted(k for k in set(gen.k) if k <= gen.samples)
     executed = _make("execute", slug, common | {"k": ks, "timeout": gen.timeout, "sandbox": gen.sandbox}, (generated.id,), labels)
     return [generated, executed]
+
+
+def _check_dev_split(task: Task, data_dir: Path | None, where: str) -> None:
+    """``probe.layer: dev`` chooses the layer on the probe task's dev split: every language it reads needs one."""
+    sizes = task_sizes(task, data_dir)
+    lacking = [lang for lang in task.languages if not sizes.get(lang, {}).get("dev")]
+    if lacking:
+        raise UserError(
+            f"probe.layer: dev chooses the layer on the dev split, and probe task {task.name!r} has no dev records in {', '.join(lacking)}",
+            where=where, hint="fix the layer instead (probe.layer: middle, last or a number), or give the task a dev split",
+        )
 
 
 def _dropped(tests: HeldOutTexts, reads: dict[Task, list[tuple[str, str]]]) -> dict[str, Any]:

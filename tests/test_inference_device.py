@@ -36,7 +36,7 @@ def test_evaluate_and_probe_stages_move_their_model_to_the_process_device(fixtur
 
     def embedded(encoder, tokenizer, features, **kwargs) -> np.ndarray:
         seen["probe"].add(encoder.device)
-        return np.ones((len(features), 4), dtype=np.float32)
+        return np.ones((len(features), 3, 4), dtype=np.float32)  # features x layers x hidden
 
     for module in (evaluate, probe):
         monkeypatch.setattr(module, "process_device", lambda: elsewhere)

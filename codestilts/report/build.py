@@ -14,7 +14,7 @@ from codestilts.report import bootstrap, markdown, tables
 from codestilts.report.groups import option_groups
 from codestilts.report.intermediate import intermediate_section
 from codestilts.report.learnability import SourceScore, learnability_frame, learnability_section, not_learnt, source_scores
-from codestilts.report.results import PLAN_FILE, collect, stage_times
+from codestilts.report.results import PLAN_FILE, collect, probe_layers, stage_times
 from codestilts.store import read_json, write_text
 
 FORMATS = ("md", "csv", "tex", "json")
@@ -110,8 +110,10 @@ def write_report(out: Path, formats: Collection[str] = FORMATS) -> pd.DataFrame:
     if "md" in formats:
         from codestilts.report.figures import write_figures
 
+        layers = probe_layers(out)
+        per_layer = {t: tables.layer_frame(layers, t, order) for t in dict.fromkeys(layers["target"])}
         figures = {} if report.main.empty else write_figures(
-            out, report.main, report.comparisons, {t: (metric, frame) for t, (metric, _, frame) in languages.items()}
+            out, report.main, report.comparisons, {t: (metric, frame) for t, (metric, _, frame) in languages.items()}, per_layer
         )
         matrices = {t: m for t in languages if (m := tables.source_matrix(results, t, order)) is not None}
         notes = [
@@ -121,7 +123,7 @@ def write_report(out: Path, formats: Collection[str] = FORMATS) -> pd.DataFrame:
         ]
         write_text(out / "report.md", markdown.render(
             title=f"codestilts: {plan['name']}", notes=notes, main=report.main, comparisons=report.comparisons,
-            comparison_notes=report.notes, languages=languages, matrices=matrices, figures=figures, dropped=plan.get("dropped"),
+            comparison_notes=report.notes, languages=languages, matrices=matrices, figures=figures, layers=per_layer, dropped=plan.get("dropped"),
             intermediate=intermediate_section(out, plan), learnability=learnability_section(report.learnability, report.not_learnt),
         ))
     return results

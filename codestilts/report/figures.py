@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import matplotlib
@@ -30,6 +30,10 @@ def _save(figure: Figure, out: Path, name: str) -> str:
             figure.savefig(tmp, format=fmt, dpi=DPI, bbox_inches="tight")
     plt.close(figure)
     return f"{FIGURES}/{name}.png"
+
+
+def _slug(target: str) -> str:
+    return re.sub(r"[^A-Za-z0-9.]+", "-", target)
 
 
 def delta_heatmap(main: pd.DataFrame) -> Figure | None:
@@ -82,8 +86,31 @@ def language_lines(target: str, metric: str, frame: pd.DataFrame) -> Figure:
     return figure
 
 
-def write_figures(out: Path, main: pd.DataFrame, comparisons: pd.DataFrame, languages: Mapping[str, tuple[str, pd.DataFrame]]) -> dict[str, str]:
-    """Every figure the data allows; caption -> PNG path relative to ``out``."""
+def layer_lines(target: str, metric: str, frame: pd.DataFrame, used: Mapping[str, Sequence[int]]) -> Figure:
+    """One line per option across a probe's layers (options x layers), each option's used layers ringed."""
+    layers = [int(layer) for layer in frame.columns]
+    figure, axes = plt.subplots(figsize=(2.5 + 0.5 * len(layers), 4))
+    for option, values in frame.iterrows():
+        (line,) = axes.plot(layers, values.to_numpy(dtype=float), marker="o", label=str(option), linestyle="--" if option == NONE else "-")
+        chosen = list(used.get(str(option), []))
+        axes.plot(chosen, values.reindex(chosen).to_numpy(dtype=float), marker="o", markersize=14, fillstyle="none", linestyle="none", color=line.get_color())
+    axes.set_xticks(layers)
+    axes.set_xlabel("layer (0: the embeddings)")
+    axes.set_ylabel(f"{metric}, zero-shot average")
+    axes.set_title(f"{target}: {metric} per layer (ringed: the layer used)")
+    axes.legend(fontsize=8, loc="best")
+    return figure
+
+
+def write_figures(
+    out: Path,
+    main: pd.DataFrame,
+    comparisons: pd.DataFrame,
+    languages: Mapping[str, tuple[str, pd.DataFrame]],
+    layers: Mapping[str, tuple[str, pd.DataFrame, Mapping[str, Sequence[int]]]],
+) -> dict[str, str]:
+    """Every figure the data allows; caption -> PNG path relative to ``out``. ``layers``: per probe
+    that scored every layer, its metric, options x layers and each option's used layers."""
     written = {}
     heatmap = delta_heatmap(main)
     if heatmap is not None:
@@ -92,6 +119,7 @@ def write_figures(out: Path, main: pd.DataFrame, comparisons: pd.DataFrame, lang
     if bars is not None:
         written["Code vs NL group deltas with 95% intervals"] = _save(bars, out, "groups")
     for target, (metric, frame) in languages.items():
-        slug = re.sub(r"[^A-Za-z0-9.]+", "-", target)
-        written[f"{target}: {metric} per language"] = _save(language_lines(target, metric, frame), out, f"languages-{slug}")
+        written[f"{target}: {metric} per language"] = _save(language_lines(target, metric, frame), out, f"languages-{_slug(target)}")
+    for target, (metric, frame, used) in layers.items():
+        written[f"{target}: {metric} per layer"] = _save(layer_lines(target, metric, frame, used), out, f"layers-{_slug(target)}")
     return written

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
+from typing import Any
 
 import pandas as pd
 
@@ -32,13 +33,24 @@ def main_table(main: pd.DataFrame) -> str:
     return markdown_table(["intermediate", *headers], lines)
 
 
-def frame_table(frame: pd.DataFrame, sources: set[str] = frozenset()) -> str:
-    """A numeric frame (index: row labels) as a markdown table; source languages marked."""
+def frame_table(frame: pd.DataFrame, sources: set[str] = frozenset(), bold: Collection[tuple[Any, Any]] = frozenset()) -> str:
+    """A numeric frame (index: row labels) as a markdown table; source languages marked, the
+    (row, column) cells of ``bold`` in bold."""
     headers = [" / ".join(frame.index.names) if frame.index.nlevels > 1 else "intermediate"]
     headers += [f"{c}{' (source)' if c in sources else ''}" for c in frame.columns]
-    rows = [[" / ".join(map(str, label)) if isinstance(label, tuple) else str(label)] + [_fmt(v) for v in values]
+    rows = [[" / ".join(map(str, label)) if isinstance(label, tuple) else str(label)]
+            + [f"**{_fmt(v)}**" if (label, column) in bold else _fmt(v) for column, v in zip(frame.columns, values, strict=True)]
             for label, values in zip(frame.index, frame.to_numpy(), strict=True)]
     return markdown_table(headers, rows)
+
+
+def layer_section(target: str, metric: str, frame: pd.DataFrame, used: Mapping[str, Sequence[int]]) -> list[str]:
+    """A probe's zero-shot average at every layer, per option; the layers its stages used in bold."""
+    return ["", f"### {target}: {metric} per layer", "",
+            "The average over the zero-shot languages, mean over seeds, at every hidden layer (0: the embeddings); "
+            "in bold the layer each option's stages report in the tables above (`probe.layer`; with `dev`, "
+            "each stage chose its own; docs/report.md).", "",
+            frame_table(frame, bold={(option, layer) for option, layers in used.items() for layer in layers})]
 
 
 def comparison_section(comparisons: pd.DataFrame, notes: Sequence[str]) -> list[str]:
@@ -82,11 +94,13 @@ def render(
     languages: Mapping[str, tuple[str, set[str], pd.DataFrame]],
     matrices: Mapping[str, pd.DataFrame],
     figures: Mapping[str, str],
+    layers: Mapping[str, tuple[str, pd.DataFrame, Mapping[str, Sequence[int]]]],
     dropped: Sequence[Mapping] | None = None,
     intermediate: Sequence[str] = (),
     learnability: Sequence[str] = (),
 ) -> str:
     """The whole report; ``languages``: target -> (metric, source languages, options x languages);
+    ``layers``: probe -> (metric, options x layers, each option's used layers), for probes that scored every layer;
     ``figures``: caption -> PNG path relative to the run folder; ``dropped``: plan.json's rows of
     dropped train/dev records (None for a run planned before records were dropped); ``intermediate``:
     the lines of the intermediate-training section; ``learnability``: those of the section on
@@ -109,6 +123,8 @@ def render(
         parts += ["", f"## {target}: {metric} per language", "", frame_table(frame, sources)]
         if target in matrices:
             parts += ["", f"### {target}: source x target language", "", frame_table(matrices[target])]
+        if target in layers:
+            parts += layer_section(target, *layers[target])
     if dropped is not None:
         parts += ["", *dropped_section(dropped)]
     if intermediate:

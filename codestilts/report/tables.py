@@ -116,6 +116,18 @@ def source_matrix(results: pd.DataFrame, target: str, options: Sequence[str]) ->
     return table.reindex(order, level=0)
 
 
+def layer_frame(layers: pd.DataFrame, target: str, options: Sequence[str]) -> tuple[str, pd.DataFrame, dict[str, list[int]]]:
+    """One probe's primary metric; options x layers of it, averaged over the zero-shot languages,
+    then over seeds and sources; and per option, the layers its stages used (``probe.layer``)."""
+    of_target = layers[layers.target == target]
+    zero_shot = of_target[~of_target.is_source]
+    per_stage = zero_shot.groupby(["intermediate", "stage", "layer"])["value"].mean()
+    table = per_stage.groupby(["intermediate", "layer"]).mean().unstack("layer")
+    used = of_target[of_target.used].groupby("intermediate")["layer"].unique()
+    order = [o for o in options if o in table.index]
+    return of_target["metric"].iloc[0], table.reindex(index=order), {o: sorted(int(layer) for layer in used.get(o, [])) for o in order}
+
+
 COMPARISON_COLUMNS = ["scope", "summary", "left", "right", "delta", "ci_low", "ci_high", "problems", "seeds", "significant", "sentence"]
 
 

@@ -24,6 +24,10 @@ class Stage:
     metric: str = "accuracy"
     source: str = "python"
     role: str = "target"
+    layers: Mapping[int, Mapping[str, float]] | None = None
+    """A probe's primary metric per layer and language (``layers`` in metrics.json); None: a probe
+    written before probes scored every layer."""
+    layer: int = 1
 
     @property
     def format(self) -> str:
@@ -56,7 +60,10 @@ def write_run(out: Path, options: Mapping[str, Sequence[str]], stages: Sequence[
                         "labels": {"intermediate": stage.intermediate, "task": stage.task, "seed": stage.seed, "source": stage.source, "role": stage.role}})
         folder = store.stage(stage_id)
         folder.begin({"id": stage_id})
-        write_json(folder / "metrics.json", {"metric": stage.metric, "source_language": stage.source, "languages": metrics_of(stage.rows, stage.format, stage.metric)})
+        metrics = {"metric": stage.metric, "source_language": stage.source, "languages": metrics_of(stage.rows, stage.format, stage.metric)}
+        if stage.layers is not None:
+            metrics |= {"layer": stage.layer, "layers": {layer: {lang: {stage.metric: v} for lang, v in per.items()} for layer, per in stage.layers.items()}}
+        write_json(folder / "metrics.json", metrics)
         write_text(folder / "predictions.jsonl", "".join(json.dumps(r) + "\n" for r in stage.rows))
         folder.complete()
     write_json(out / "plan.json", {"name": "synthetic", "model": "tiny", "source_language": "python", "intermediate": list(options),

@@ -143,3 +143,45 @@ def test_readme_lists_the_columns_of_results_csv(reported: Path) -> None:
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
     listed = next(line for line in readme.splitlines() if line.strip().startswith("results.csv")).split("tidy:", 1)[1]
     assert [c.strip() for c in listed.split(",")] == list(pd.read_csv(reported / "results.csv").columns)
+
+
+XRET_LAYERS = {
+    # (option, seed): (used layer, {layer: {language: acc@1}}); python is the source (a query -> code probe scores it too)
+    ("none", None): (1, {0: {"python": 0.0, "java": 0.2, "go": 0.4}, 1: {"python": 0.0, "java": 0.5, "go": 0.7}, 2: {"python": 0.0, "java": 0.6, "go": 0.6}}),
+    ("snli", 0): (2, {0: {"java": 0.1, "go": 0.3}, 1: {"java": 0.4, "go": 0.6}, 2: {"java": 0.8, "go": 1.0}}),
+    ("snli", 1): (1, {0: {"java": 0.3, "go": 0.3}, 1: {"java": 0.6, "go": 0.6}, 2: {"java": 0.5, "go": 0.7}}),
+}
+"""Zero-shot averages by hand: none 0.3, 0.6, 0.6 (layer 1 used); snli seed 0: 0.2, 0.5, 0.9 (layer
+2), seed 1: 0.3, 0.6, 0.6 (layer 1), mean 0.25, 0.55, 0.75. clone's probes are written as before
+probes scored every layer."""
+LAYER_TABLE = """\
+| intermediate | 0 | 1 | 2 |
+|---|---|---|---|
+| none | 0.300 | **0.600** | 0.600 |
+| snli | 0.250 | **0.550** | **0.750** |"""
+
+
+def test_probes_that_scored_every_layer_get_a_layer_table_and_figure(tmp_path: Path) -> None:
+    rows = [{"language": "java", "direction": "s2t", "group": "0", "rank": 1}]
+    stages = [Stage(o, "xret", s, rows, metric="acc@1", role="probe", layer=used, layers=layers) for (o, s), (used, layers) in XRET_LAYERS.items()]
+    stages += [Stage("clone", "xret", s, rows, metric="acc@1", role="probe") for s in (0, 1)]
+    report, _, _ = _reported(tmp_path, stages)
+    assert "### xret: acc@1 per layer\n" in report and LAYER_TABLE in report
+    assert "](figures/layers-xret.png)" in report
+    pixels = matplotlib.image.imread(tmp_path / "figures" / "layers-xret.png")
+    assert pixels[..., :3].std() > 0.01
+
+
+def test_the_layer_figure_rings_each_options_used_layers(tmp_path: Path) -> None:
+    from codestilts.report.figures import layer_lines
+
+    frame = pd.DataFrame([[0.3, 0.6, 0.6], [0.25, 0.55, 0.75]], index=["none", "snli"], columns=[0, 1, 2])
+    axes = layer_lines("xret", "acc@1", frame, {"none": [1], "snli": [1, 2]}).axes[0]
+    lines = [(list(line.get_xdata()), list(line.get_ydata())) for line in axes.lines]
+    assert lines == [([0, 1, 2], [0.3, 0.6, 0.6]), ([1], [0.6]), ([0, 1, 2], [0.25, 0.55, 0.75]), ([1, 2], [0.55, 0.75])]
+
+
+def test_probes_written_before_every_layer_was_scored_still_report(reported: Path) -> None:
+    report = (reported / "report.md").read_text()
+    assert "## xret: acc@1 per language" in report and "per layer" not in report
+    assert not list((reported / "figures").glob("layers-*"))
