@@ -160,7 +160,7 @@ class RetentionConfig(Strict):
 
     def drops(self, kind: str) -> bool:
         """Whether stages of ``kind`` drop their checkpoint (kinds without one never do)."""
-        return getattr(self, kind, "keep") == "drop"
+        return kind in type(self).model_fields and getattr(self, kind) == "drop"
 
 
 class ProbeConfig(Strict):
