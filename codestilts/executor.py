@@ -85,7 +85,8 @@ def decide_all(plan: Plan, store: Store, options: ExecutionOptions) -> dict[str,
 def send_back(plan: Plan, store: Store, decisions: dict[str, Decision], *, deep: bool) -> dict[str, str]:
     """Send a reused stage that a running stage reads back to "run" (in ``decisions``) when it
     cannot serve: retention dropped its checkpoint, or (``deep``) a file of it, its checkpoint's
-    checksums included, no longer matches its manifest. Returns why, by stage id; the same rule for both executors and the plan."""
+    checksums included, no longer matches its manifest. Returns why, by stage id: the one rule of
+    both executors and of ``codestilts plan``."""
     reasons: dict[str, str] = {}
     verified: set[str] = set()
     for stage in reversed(plan.stages):  # children first: a parent sent back to "run" is seen later

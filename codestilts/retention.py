@@ -21,8 +21,8 @@ from codestilts.store import CHECKPOINT, Store
 
 class Retention:
     """Drops checkpoints as stages finish; ``decisions``: the executor's, whose reused stages have
-    finished already.
-    Only the main process of a data-parallel run writes the store, and so drops."""
+    finished already. Only the main process of a data-parallel run writes the store, so only it
+    drops."""
 
     def __init__(self, plan: Plan, store: Store, decisions: Mapping[str, str]):
         self._store = store
