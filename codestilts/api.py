@@ -14,7 +14,7 @@ from typing import Any, Literal
 import pandas as pd
 
 from codestilts.config import ExperimentConfig, load_config, parse_config
-from codestilts.executor import ExecutionOptions, RunSummary, execute
+from codestilts.executor import ExecutionOptions, RunSummary, decide, execute, send_back
 from codestilts.parallel import process_state
 from codestilts.plan import Plan, build_plan
 from codestilts.report.build import FORMATS
@@ -52,6 +52,14 @@ def plan(config: ConfigLike) -> Plan:
 def stage_status(planned: Plan, out: Path) -> list[tuple[str, Status]]:
     store = Store(out)
     return [(stage.id, store.stage(stage.id).status()) for stage in planned.stages]
+
+
+def reruns(planned: Plan, out: Path) -> dict[str, str]:
+    """Complete stages that ``codestilts run`` would run again, with why: a stage it runs reads
+    their checkpoint, which retention dropped (checkpoint checksums are left to the run itself)."""
+    store = Store(out)
+    decisions = {stage.id: decide(stage, store, ExecutionOptions()) for stage in planned.stages}
+    return send_back(planned, store, decisions, deep=False)
 
 
 def _plan_tasks(planned: Plan) -> list[Task]:

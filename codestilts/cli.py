@@ -50,21 +50,26 @@ def cmd_plan(args: argparse.Namespace) -> int:
     config = api.as_config(args.config)
     planned = api.plan(config)
     out = Path(args.out) if args.out else api.default_out(config)
-    statuses = dict(api.stage_status(planned, out))
+    statuses: dict[str, str] = dict(api.stage_status(planned, out))
+    reruns = api.reruns(planned, out)
+    statuses |= {stage_id: "rerun" for stage_id in reruns}
     table = Table(title=f"plan of {config.name} (output folder {out})")
     table.add_column("stage", no_wrap=True)
     table.add_column("after")
     table.add_column("status")
-    colours = {"done": "green", "pending": "yellow", "failed": "red"}
+    colours = {"done": "green", "pending": "yellow", "failed": "red", "rerun": "yellow"}
     for stage in planned.stages:
         status = statuses[stage.id]
         after = ", ".join(p.split("-", 1)[0] for p in stage.parents) or "-"
         table.add_row(stage.id, after, f"[{colours[status]}]{status}[/]")
     Console(width=max(100, Console().width)).print(table)
-    counts = {s: sum(1 for v in statuses.values() if v == s) for s in ("done", "pending", "failed")}
+    for stage_id, reason in reruns.items():
+        print(f"rerun {stage_id}: {reason}")
+    counts = {s: sum(1 for v in statuses.values() if v == s) for s in colours}
+    again = f", {counts['rerun']} to rerun" if reruns else ""
     print(
-        f"{len(planned.stages)} stages: {counts['done']} done, {counts['pending']} pending, {counts['failed']} failed; "
-        f"{counts['pending'] + counts['failed']} to run"
+        f"{len(planned.stages)} stages: {counts['done']} done, {counts['pending']} pending, {counts['failed']} failed{again}; "
+        f"{counts['pending'] + counts['failed'] + counts['rerun']} to run"
     )
     _print_dropped(planned.dropped)
     return 0

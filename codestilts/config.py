@@ -148,6 +148,23 @@ class ResourceConfig(Strict):
     gpus: Annotated[float, Field(ge=0)] = 0
 
 
+KeepOrDrop = Literal["keep", "drop"]
+
+
+class RetentionConfig(Strict):
+    """Which trained stages keep their ``checkpoint/`` once every stage that reads it is complete
+    (drop: metrics, logs and timing stay; a later stage that needs the checkpoint reruns the stage
+    first). About disk, not results: it enters no stage's hash."""
+
+    pretrain: KeepOrDrop = "keep"
+    intermediate: KeepOrDrop = "keep"
+    target: KeepOrDrop = "keep"
+
+    def drops(self, kind: str) -> bool:
+        """Whether stages of ``kind`` drop their checkpoint (kinds without one never do)."""
+        return kind in type(self).model_fields and getattr(self, kind) == "drop"
+
+
 class ProbeConfig(Strict):
     layer: int | Literal["middle", "last", "dev"] = Field(
         default="middle",
@@ -211,6 +228,9 @@ class ExperimentConfig(Strict):
     probe: ProbeConfig = ProbeConfig()
     generation: GenerationConfig = GenerationConfig()
     pretrain: PretrainConfig | None = None
+    retention: RetentionConfig = Field(
+        default=RetentionConfig(), description="per trained stage kind: keep or drop its checkpoint once no stage of the plan needs it"
+    )
     resources: dict[Literal["pretrain", "intermediate", "target", "evaluate", "probe", "generate", "execute"], ResourceConfig] = Field(
         default={}, description="per stage kind, for the Ray executor (default: 1 CPU, no GPU)"
     )

@@ -2,8 +2,9 @@
 
 The local executor runs stages one after another in this process (or, under ``accelerate launch``
 / ``torchrun``, in every process of a data-parallel group); :mod:`codestilts.ray_executor` spreads
-them over a Ray cluster. Both decide what to run the same way (:func:`decide_all`) and run a stage the
-same way (:func:`attempt`).
+them over a Ray cluster. Both decide what to run the same way (:func:`decide_all`), run a stage the
+same way (:func:`attempt`) and drop checkpoints no stage needs the same way
+(:class:`codestilts.retention.Retention`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from codestilts.errors import UserError, environment_error
 from codestilts.parallel import process_state
 from codestilts.plan import Plan, Stage
 from codestilts.progress import Bar, grid_progress, log, stage_log
+from codestilts.retention import Retention
 from codestilts.stages import RUNNERS, StageContext
 from codestilts.stages.common import RESUME
 from codestilts.store import TIMING, Store, is_sealed, write_json
@@ -72,9 +74,20 @@ def decide(stage: Stage, store: Store, options: ExecutionOptions) -> Decision:
 
 
 def decide_all(plan: Plan, store: Store, options: ExecutionOptions) -> dict[str, Decision]:
-    """Every stage's decision. A reused stage that a running stage will read is verified in full
-    first (the checksums of its checkpoint too) and runs again when a file does not match."""
+    """Every stage's decision, with the reused stages that cannot serve a running stage sent back
+    to run (:func:`send_back`, deep: the checksums of their checkpoints too)."""
     decisions = {stage.id: decide(stage, store, options) for stage in plan.stages}
+    for stage_id, reason in send_back(plan, store, decisions, deep=True).items():
+        log.warning("stage %s: %s; running it again", stage_id, reason)
+    return decisions
+
+
+def send_back(plan: Plan, store: Store, decisions: dict[str, Decision], *, deep: bool) -> dict[str, str]:
+    """Send a reused stage that a running stage reads back to "run" (in ``decisions``) when it
+    cannot serve: retention dropped its checkpoint, or (``deep``) a file of it, its checkpoint's
+    checksums included, no longer matches its manifest. Returns why, by stage id: the one rule of
+    both executors and of ``codestilts plan``."""
+    reasons: dict[str, str] = {}
     verified: set[str] = set()
     for stage in reversed(plan.stages):  # children first: a parent sent back to "run" is seen later
         if decisions[stage.id] != "run":
@@ -82,13 +95,16 @@ def decide_all(plan: Plan, store: Store, options: ExecutionOptions) -> dict[str,
         for parent in stage.parents:
             if decisions[parent] != "reuse" or parent in verified:
                 continue
-            wrong = store.stage(parent).verify(deep=True)
-            if wrong:
-                log.warning("stage %s: %s no longer match its manifest; running it again", parent, ", ".join(wrong[:3]))
-                decisions[parent] = "run"
+            folder = store.stage(parent)
+            if folder.checkpoint_dropped():
+                reasons[parent] = f"its checkpoint was dropped (retention) and {stage.id} reads it"
+            elif deep and (wrong := folder.verify(deep=True)):
+                reasons[parent] = f"{', '.join(wrong[:3])} no longer match its manifest"
             else:
                 verified.add(parent)
-    return decisions
+                continue
+            decisions[parent] = "run"
+    return reasons
 
 
 def discard_unsealed_checkpoint(folder: Path) -> None:
@@ -167,6 +183,7 @@ def _execute(plan: Plan, store: Store, options: ExecutionOptions, bar: Bar) -> R
     summary = RunSummary()
     unavailable: set[str] = set()
     decisions = decide_all(plan, store, options)
+    retention = Retention(plan, store, decisions)
     for index, stage in enumerate(plan.stages, start=1):
         bar.update(completed=index - 1, status=summary.counts())
         decision = decisions[stage.id]
@@ -183,6 +200,7 @@ def _execute(plan: Plan, store: Store, options: ExecutionOptions, bar: Bar) -> R
             error = attempt(stage, store, plan.data_dir, plan.parent_kinds(stage))
             if error is None:
                 summary.ran.append(stage.id)
+                retention.finished(stage.id)
             else:
                 summary.failed[stage.id] = error
                 unavailable.add(stage.id)

@@ -3,7 +3,8 @@ config's ``resources:`` gives its kind, started once the stages it depends on ha
 
 Stages exchange nothing but folders in the store, so on a cluster the output folder must be on
 storage every node shares (NFS, a mounted bucket); each node needs codestilts installed and the
-data folder at the same path.
+data folder at the same path. The driver drops the checkpoints retention lets go as the stages'
+results come in (in plan order: a checkpoint goes at the latest once its last child's result is in).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from codestilts.executor import (
     earlier_failure,
 )
 from codestilts.plan import Plan, Stage
+from codestilts.retention import Retention
 from codestilts.store import Store
 
 StageOutcome = tuple[str, str]
@@ -68,6 +70,7 @@ def execute_on_ray(plan: Plan, store: Store, options: ExecutionOptions, address:
     summary = RunSummary()
     pending: dict[str, Any] = {}
     decisions = decide_all(plan, store, options)
+    retention = Retention(plan, store, decisions)
     for stage in plan.stages:
         decision = decisions[stage.id]
         if decision == "reuse":
@@ -94,6 +97,7 @@ def execute_on_ray(plan: Plan, store: Store, options: ExecutionOptions, address:
         status, message = ray.get(ref)
         if status == "ok":
             summary.ran.append(stage.id)
+            retention.finished(stage.id)
         elif status == "blocked":
             summary.blocked.append(stage.id)
         else:

@@ -12,6 +12,11 @@ stage's status is asked; the checksums of its model weights (:data:`CHECKSUM_ON_
 :meth:`StageDir.verify` is called with ``deep=True``, which the executor does before a stage that
 runs reads a reused one (hashing every checkpoint of a big grid at each rerun would be slow).
 
+A complete trained stage may drop its ``checkpoint/`` once no stage needs it (the config's
+``retention:``, :mod:`codestilts.retention`): its manifest is rewritten without the checkpoint's
+files and says so (``"dropped": ["checkpoint"]``); the stage stays complete, its metrics and logs
+are kept, and a stage that needs the checkpoint runs it again (:meth:`StageDir.drop_checkpoint`).
+
 A folder written in several steps and kept across restarts (a resumable training checkpoint) is
 sealed with its own ``MANIFEST.json`` once all its files are written (:func:`seal`); a folder whose
 seal is missing or does not match is not trusted (:func:`is_sealed`).
@@ -34,7 +39,11 @@ FAILED = "FAILED.json"
 SEAL = "MANIFEST.json"
 TIMING = "timing.json"
 """Every stage's wall time: ``wall_seconds``, from the start of its runner to its last output."""
-CHECKSUM_ON_READ = ("checkpoint/",)
+CHECKPOINT = "checkpoint"
+"""A trained stage's model folder: what its children read."""
+DROPPED = "dropped"
+"""The manifest's list of the outputs a complete stage no longer holds (only ``checkpoint``)."""
+CHECKSUM_ON_READ = (f"{CHECKPOINT}/",)
 """Where the large files are: their checksums are verified only by ``verify(deep=True)``."""
 Status = Literal["done", "pending", "failed"]
 
@@ -148,6 +157,30 @@ class StageDir:
         if manifest is None:
             return [COMPLETE]
         return mismatches(self.path, manifest, sizes_only=() if deep else CHECKSUM_ON_READ)
+
+    def checkpoint_dropped(self) -> bool:
+        """The stage completed with a checkpoint that retention has since dropped."""
+        try:
+            return CHECKPOINT in read_json(self.path / COMPLETE).get(DROPPED, [])
+        except (OSError, ValueError, AttributeError, TypeError):
+            return False
+
+    def drop_checkpoint(self) -> None:
+        """Remove the complete stage's ``checkpoint/``; the stage stays complete.
+
+        The manifest is rewritten first (atomically), without the checkpoint's files and naming it
+        dropped; then the files go. A kill before the rename leaves the stage complete with its
+        checkpoint; a kill after it, complete without one (leftover files, which no manifest lists
+        and no stage reads, are removed by the next call). Nothing in between is torn.
+        """
+        manifest = read_manifest(self.path / COMPLETE)
+        if manifest is None:
+            return
+        if not self.checkpoint_dropped():
+            kept = {name: entry for name, entry in manifest.items() if not name.startswith(CHECKSUM_ON_READ)}
+            write_json(self.path / COMPLETE, {"files": kept, DROPPED: [CHECKPOINT]})
+        if (self.path / CHECKPOINT).exists():
+            shutil.rmtree(self.path / CHECKPOINT)
 
     def begin(self, description: dict[str, Any], keep: tuple[str, ...] = ()) -> None:
         """Start (or restart) the stage: a partial or failed attempt is cleared, except the entries

@@ -53,10 +53,10 @@ LEAVES = [
     ("name",), ("data_dir",), ("model",), ("model", "name"), ("model", "max_length"), ("seeds",), ("seeds", 0),
     ("intermediate",), ("intermediate", 1), ("targets",), ("targets", 0), ("probes", 0), ("source_language",),
     ("training",), ("training", "target"), ("training", "target", "max_steps"), ("training", "intermediate", "learning_rate"),
-    ("probe", "layer"),
+    ("probe", "layer"), ("retention", "target"),
 ]
 """Settings of the tiny config, each of which a mapping (or a list of mappings) cannot be."""
-MAPPINGS = [(), ("model",), ("training",), ("training", "target"), ("probe",), ("pretrain",)]
+MAPPINGS = [(), ("model",), ("training",), ("training", "target"), ("probe",), ("pretrain",), ("retention",)]
 """Sections that an unknown key can be added to (``pretrain`` is added with the key inside)."""
 
 wrong_values = st.one_of(

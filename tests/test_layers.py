@@ -10,7 +10,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "codestilts"
 
 ROWS: tuple[tuple[str, ...], ...] = (
     ("cli.py", "api.py", "__init__.py", "__main__.py"),
-    ("executor.py", "ray_executor.py", "report/"),
+    ("executor.py", "ray_executor.py", "retention.py", "report/"),
     ("stages/",),
     ("plan.py",),
     ("training/", "models/", "generation/"),

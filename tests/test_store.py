@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from codestilts import store
 from codestilts.store import StageDir, atomic_path, is_sealed, read_json, seal, write_json
 
 
@@ -95,3 +96,48 @@ def test_failure_recorded_and_cleared_on_restart(tmp_path: Path) -> None:
     assert stage.failure()["error"] == "ValueError: boom"
     stage.begin({"id": "s"})
     assert stage.status() == "pending"
+
+
+def test_a_dropped_checkpoint_leaves_the_stage_complete_and_still_checked(tmp_path: Path) -> None:
+    stage = _stage_with_weights(tmp_path)
+    assert not stage.checkpoint_dropped()
+    stage.drop_checkpoint()
+    assert not (stage / "checkpoint").exists()
+    assert stage.checkpoint_dropped() and stage.status() == "done" and stage.verify() == []
+    manifest = read_json(stage / "COMPLETE.json")
+    assert set(manifest["files"]) == {"stage.json", "metrics.json"} and manifest["dropped"] == ["checkpoint"]
+    (stage / "metrics.json").write_bytes(b"2" * 100)  # the files kept are checked as before
+    assert stage.status() == "pending"
+
+
+def test_a_kill_before_the_manifest_is_replaced_keeps_the_checkpoint(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    stage = _stage_with_weights(tmp_path)
+
+    def killed(*args) -> None:
+        raise KeyboardInterrupt  # the new manifest is written but never renamed into place
+
+    monkeypatch.setattr(store.os, "replace", killed)
+    with pytest.raises(KeyboardInterrupt):
+        stage.drop_checkpoint()
+    monkeypatch.undo()
+    assert stage.verify(deep=True) == [] and not stage.checkpoint_dropped()
+    assert (stage / "checkpoint" / "weights.bin").read_bytes() == b"a" * 100
+
+
+def test_a_kill_while_the_files_go_leaves_a_complete_stage_without_checkpoint(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    stage = _stage_with_weights(tmp_path)
+    (stage / "checkpoint" / "config.json").write_text("{}")
+    stage.complete()
+
+    def half_removed(path: Path) -> None:
+        (path / "config.json").unlink()
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(store.shutil, "rmtree", half_removed)
+    with pytest.raises(KeyboardInterrupt):
+        stage.drop_checkpoint()
+    monkeypatch.undo()
+    assert stage.status() == "done" and stage.verify(deep=True) == [] and stage.checkpoint_dropped()
+    assert (stage / "checkpoint" / "weights.bin").exists()  # left over: no manifest lists it, no stage reads it
+    stage.drop_checkpoint()
+    assert not (stage / "checkpoint").exists() and stage.status() == "done"

@@ -26,7 +26,7 @@ from codestilts.models.lora import merged, with_lora
 from codestilts.models.task_model import HeadSpec, TaskModel
 from codestilts.parallel import process_state
 from codestilts.plan import Stage
-from codestilts.store import StageDir, write_json
+from codestilts.store import CHECKPOINT, StageDir, write_json
 from codestilts.tasks import TASKS, Task, records
 from codestilts.formats import Record
 from codestilts.tasks.overlap import without_dropped
@@ -35,7 +35,6 @@ from codestilts.training.cache import encode_cached
 from codestilts.training.loop import FitResult, TrainSource, fit
 from codestilts.training.sampling import TaskSampler, mix_in, task_probabilities
 
-CHECKPOINT = "checkpoint"
 RESUME = "resume"
 SUBSET_SEED = 0
 """Subsets (max_train_examples, max_eval_examples) are the same for every training seed."""

@@ -6,7 +6,9 @@ with SIGKILL at the N-th event of that kind, counted from its start:
 - ``step``: an optimizer step (mid-training);
 - ``checkpoint``: a resumable checkpoint's best weights, half written;
 - ``write``: any atomic file write of the store, half written, before its rename;
-- ``report``: an atomic write of the report (results.csv, report.md, figures, ...), half written.
+- ``report``: an atomic write of the report (results.csv, report.md, figures, ...), half written;
+- ``drop``: a checkpoint that retention drops, half its files removed (its manifest already says
+  it is dropped); a drop that only removes the leftovers of an earlier one is not counted.
 
 Nothing here is imported by the library; without the variable this module does nothing.
 """
@@ -14,6 +16,7 @@ Nothing here is imported by the library; without the variable this module does n
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 from contextlib import contextmanager
 from pathlib import Path
@@ -44,6 +47,7 @@ def _install() -> None:
     from codestilts.training import loop, sampling
 
     real_atomic_path, real_save_file, real_draw = store.atomic_path, loop.save_file, sampling.TaskSampler.draw
+    real_drop = store.StageDir.drop_checkpoint
 
     @contextmanager
     def atomic_path(path: Path):
@@ -63,7 +67,19 @@ def _install() -> None:
             _die()
         return real_draw(self)
 
+    def remove_half_then_die(path: Path, *args, **kwargs) -> None:
+        files = sorted(p for p in Path(path).rglob("*") if p.is_file())
+        for file in files[: len(files) // 2]:
+            file.unlink()
+        _die()
+
+    def drop_checkpoint(self) -> None:
+        if not self.checkpoint_dropped() and _reached("drop"):
+            shutil.rmtree = remove_half_then_die
+        real_drop(self)
+
     store.atomic_path, loop.save_file, sampling.TaskSampler.draw = atomic_path, save_file, draw
+    store.StageDir.drop_checkpoint = drop_checkpoint
 
 
 if KIND:
