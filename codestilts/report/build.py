@@ -112,6 +112,7 @@ def write_report(out: Path, formats: Collection[str] = FORMATS) -> pd.DataFrame:
 
         layers = probe_layers(out)
         per_layer = {t: tables.layer_frame(layers, t, order) for t in dict.fromkeys(layers["target"])}
+        per_layer = {t: found for t, found in per_layer.items() if not found[1].empty}  # a probe with zero-shot languages
         figures = {} if report.main.empty else write_figures(
             out, report.main, report.comparisons, {t: (metric, frame) for t, (metric, _, frame) in languages.items()}, per_layer
         )
