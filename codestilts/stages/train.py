@@ -12,7 +12,7 @@ from codestilts.stages.common import (
     TrainingTask,
     train,
 )
-from codestilts.tasks import TASKS
+from codestilts.tasks import TASKS, records
 from codestilts.training.loop import FitResult
 
 
@@ -29,13 +29,17 @@ def _report(ctx: StageContext, result: FitResult) -> None:
 
 def run_intermediate(ctx: StageContext) -> None:
     """Train on the intermediate task(s), each selected on its own source-language dev split; save
-    the encoder, drop the heads. With ``translate_train`` a task trains on all its languages; with
+    the encoder, drop the heads. With ``translate_train`` a task trains on every language that has
+    training records (nl2code-mbpp-gen has none in the languages MBXP gives no solutions); with
     ``mlm`` a share of the steps is masked language modelling on unlabelled code."""
     params = ctx.params
     jobs = []
     for identity in params["tasks"]:
         task = TASKS.task_for(identity)
-        languages = task.languages if params["translate_train"] else (task.source_language,)
+        languages = (
+            tuple(lang for lang in task.languages if records(task, ctx.data_dir, lang, "train"))
+            if params["translate_train"] else (task.source_language,)
+        )
         jobs.append(TrainingTask(task, tuple(languages), task.source_language))
     extra, rates = [], {}
     if params["mlm"]:

@@ -97,3 +97,12 @@ def test_a_decoder_trains_on_span_extraction_as_an_intermediate_task(generation_
     raw = generation_config(generation_data, intermediate=["none", "bugloc-humanevalpack"])
     inter = next(s for s in build_plan(parse_config(raw)).stages if s.kind == "intermediate")
     assert [t["name"] for t in inter.params["tasks"]] == ["bugloc-humanevalpack"] and inter.params["model"]["family"] == "decoder"
+
+
+def test_translate_train_on_a_generation_task_trains_on_the_languages_with_solutions(generation_data: Path, tmp_path: Path) -> None:
+    """MBXP has solutions in some languages only (the fixture's: python and js); the others have test problems alone."""
+    raw = generation_config(generation_data, intermediate=[{"name": "tt", "tasks": ["nl2code-mbpp-gen"], "translate_train": True}], targets=["defect-humanevalpack"])
+    result = run(parse_config(raw), out=tmp_path)
+    assert result.summary.ok, result.summary.failed
+    inter = next(p for p in (tmp_path / "stages").iterdir() if p.name.startswith("intermediate-"))
+    assert set(json.loads((inter / "metrics.json").read_text())["train_languages"]["nl2code-mbpp-gen"]) == {"python", "js"}
