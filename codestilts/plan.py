@@ -294,11 +294,11 @@ def _check_generation(config: ExperimentConfig, targets: list[Task], family: Fam
         return
     gen = config.generation
     for language in gen.languages or []:
-        lacking = [t.name for t in generated if language not in t.languages]
-        if lacking:
+        lacking = next((t for t in generated if language not in t.languages), None)
+        if lacking is not None:
             raise UserError(
-                f"task {lacking[0]!r} has no language {language!r}", where=config.where("generation", "languages"),
-                hint=f"it has {', '.join(TASKS.get(lacking[0]).languages)}",
+                f"task {lacking.name!r} has no language {language!r}", where=config.where("generation", "languages"),
+                hint=f"it has {', '.join(lacking.languages)}",
             )
     if min(gen.k) > gen.samples:
         raise UserError(f"pass@{min(gen.k)} needs at least {min(gen.k)} samples per problem (samples: {gen.samples})", where=config.where("generation", "k"))

@@ -29,11 +29,6 @@ class Job:
     source: Source
     runner: Runner
 
-    @property
-    def unavailable(self) -> str | None:
-        """Why the language cannot run here (its toolchain is missing), or None."""
-        return self.runner.missing()
-
 
 def run_jobs(jobs: Sequence[Job], *, capacity: int | None = None, timeout: float = 10.0, mode: str = "bwrap",
              retries: int = 2, progress: bool = True, label: str = "exec-eval",
@@ -42,8 +37,11 @@ def run_jobs(jobs: Sequence[Job], *, capacity: int | None = None, timeout: float
     ``attempts``, ``leftovers`` and the cgroup's usage. A language whose toolchain is missing gives
     ``sandbox_error`` rows (pass@k leaves them out) without running anything. ``sink`` gets each
     row as it finishes (a partial file survives an interruption)."""
-    for runner in {job.runner.name: job.runner for job in jobs if job.unavailable is None}.values():
-        runner.prepare()
+    runners = {job.runner.name: job.runner for job in jobs}
+    missing = {name: runner.missing() for name, runner in runners.items()}  # why a language cannot run here, once per language
+    for name, runner in runners.items():
+        if missing[name] is None:
+            runner.prepare()
     limits = Limits(wall_s=timeout, cpu_s=max(1, int(timeout)))
     capacity = capacity or default_capacity()
     if mode == "none" or cgroup.hierarchy() is None:
@@ -53,7 +51,7 @@ def run_jobs(jobs: Sequence[Job], *, capacity: int | None = None, timeout: float
     start = time.monotonic()
 
     def run_one(job: Job, slot: int) -> dict:
-        reason = job.unavailable
+        reason = missing[job.runner.name]
         if reason:
             return {**job.row, "verdict": "sandbox_error", "reason": f"language unavailable: {reason}", "wall_s": 0.0, "attempts": 0}
         o = run_program(job.source, job.runner.name, limits=limits, slot=slot, mode=mode, retries=retries)

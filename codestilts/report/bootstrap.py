@@ -116,30 +116,44 @@ def interval(point: float, samples: np.ndarray, level: float = LEVEL) -> Interva
     return Interval(point, float(low), float(high))
 
 
-def _scored(target: str, source: str, fmt: Format, metric: str, rows: Iterable[Mapping[str, Any]], in_source: bool = False) -> Scored | None:
-    """A stage's zero-shot rows (``in_source``: its source-language rows) by example, with their unit
-    and score (the sum of their format's per-example scores is the metric,
-    :meth:`Format.example_score`); None if the metric does not split into examples."""
-    found: Scored = {}
+def _scored(target: str, source: str, fmt: Format, metric: str, rows: Iterable[Mapping[str, Any]]) -> tuple[Scored, Scored] | None:
+    """A stage's rows by example, zero-shot and source-language apart, with their unit and score
+    (the sum of their format's per-example scores is the metric, :meth:`Format.example_score`);
+    None if the metric does not split into examples."""
+    zero_shot: Scored = {}
+    in_source: Scored = {}
     for row in rows:
-        if (row["language"] == source) != in_source:
-            continue
         score = fmt.example_score(row, metric)
         if score is None:
             return None
         key = row_key(source, row)
-        found[key] = (unit_of(target, key, row), *score)
-    return found
+        (in_source if row["language"] == source else zero_shot)[key] = (unit_of(target, key, row), *score)
+    return zero_shot, in_source
 
 
-def load_scores(out: Path, plan: Mapping[str, Any], *, in_source: bool = False) -> tuple[dict[str, TargetScores], list[str]]:
-    """Per target, the zero-shot per-example scores (``in_source``: the source-language ones) of every
-    option, source language and seed; and notes on what could not be used. Seeds kept are those
-    every option has (a seedless stage, the base model's probe, stands for every seed); examples
-    kept are those every option and seed has."""
+@dataclass
+class Loaded:
+    """What the report's intervals read from the store, each predictions file read once."""
+
+    zero_shot: dict[str, TargetScores]
+    """Per target, the zero-shot per-example scores of every option, source language and seed."""
+    source: dict[str, TargetScores]
+    """The same, of the source-language rows (is each target learnt where it was trained?)."""
+    baselines: dict[str, float | None]
+    """Per target, what a constant prediction scores on its source-language rows
+    (:meth:`Format.constant_baseline`, on its first complete stage: every option has the same rows)."""
+    notes: list[str]
+    """What could not be used for the zero-shot intervals."""
+
+
+def load_scores(out: Path, plan: Mapping[str, Any]) -> Loaded:
+    """Every complete evaluate, probe and execute stage's per-example scores, by target. Seeds kept
+    are those every option has (a seedless stage, the base model's probe, stands for every seed);
+    examples kept are those every option and seed has."""
     store = Store(out)
-    by_target: dict[str, dict[Run, Scored]] = {}
+    by_target: dict[str, dict[Run, tuple[Scored, Scored]]] = {}
     metrics: dict[str, str] = {}
+    baselines: dict[str, float | None] = {}
     unsplittable: set[str] = set()
     for stage in plan["stages"]:
         folder = store.stage(stage["id"])
@@ -149,12 +163,22 @@ def load_scores(out: Path, plan: Mapping[str, Any], *, in_source: bool = False) 
         target, metric, source = labels["task"], meta["metric"], meta["source_language"]
         metrics[target] = metric
         fmt = get_format(stage["params"]["task"]["format"])
-        scored = _scored(target, source, fmt, metric, read_jsonl(folder / "predictions.jsonl"), in_source)
+        rows = list(read_jsonl(folder / "predictions.jsonl"))
+        if target not in baselines:
+            baselines[target] = fmt.constant_baseline([r for r in rows if r["language"] == source], metric)
+        scored = _scored(target, source, fmt, metric, rows)
         if scored is None:
             unsplittable.add(target)
         else:
             by_target.setdefault(target, {})[(labels["intermediate"], source, labels["seed"])] = scored
     notes = [f"`{t}`: its metric {metrics[t]} does not split into examples; no intervals for it" for t in sorted(unsplittable)]
+    zero_shot = _aligned_targets({t: {run: sides[0] for run, sides in runs.items()} for t, runs in by_target.items()}, metrics, notes)
+    source = _aligned_targets({t: {run: sides[1] for run, sides in runs.items()} for t, runs in by_target.items()}, metrics, [])
+    return Loaded(zero_shot, source, baselines, notes)
+
+
+def _aligned_targets(by_target: Mapping[str, Mapping[Run, Scored]], metrics: Mapping[str, str], notes: list[str]) -> dict[str, TargetScores]:
+    """Each target's runs aligned on shared seeds and examples; what cannot be is said in ``notes``."""
     found = {}
     for target, runs in sorted(by_target.items()):
         scores = _align(target, metrics[target], runs)
@@ -165,7 +189,7 @@ def load_scores(out: Path, plan: Mapping[str, Any], *, in_source: bool = False) 
         if any(pool[0] == "rows" for pool, _ in scores.units):
             notes.append(f"`{target}`: its predictions carry no `group` (an older run), so each row is resampled as a "
                          "problem of its own: rows of one problem are not drawn together, so its intervals may be too narrow")
-    return found, notes
+    return found
 
 
 def _align(target: str, metric: str, runs: Mapping[Run, Scored]) -> TargetScores | None:

@@ -45,12 +45,11 @@ AVERAGE_SCOPES = {tables.AVERAGE: "the zero-shot average", tables.AVERAGE_NO_RET
 
 
 def group_comparisons(
-    out: Path, plan: dict, groups: dict, targets: list[str], roles: dict[str, str], excluded: Collection[str] = ()
-) -> tuple[pd.DataFrame, list[str]]:
+    loaded: bootstrap.Loaded, groups: dict, targets: list[str], roles: dict[str, str], excluded: Collection[str] = ()
+) -> pd.DataFrame:
     """Code vs NL (and each vs none) on the zero-shot averages (without the ``excluded`` targets),
     then per target."""
-    scores, notes = bootstrap.load_scores(out, plan)
-    replicates = bootstrap.bootstrap(scores)
+    replicates = bootstrap.bootstrap(loaded.zero_shot)
     scopes = {}
     for column, kept in tables.averaged_targets(targets, roles, excluded).items():
         scope = AVERAGE_SCOPES[column]
@@ -59,20 +58,21 @@ def group_comparisons(
             scopes[scope] = found
     scopes |= {f"`{t}`": replicates[t] for t in targets if t in replicates}
     comparisons = [c for scope, reps in scopes.items() for c in bootstrap.compare_groups(scope, reps, groups)]
-    return tables.comparison_frame(comparisons), notes
+    return tables.comparison_frame(comparisons)
 
 
 def build(out: Path) -> tuple[Report, dict, dict]:
     results = collect(out)
     plan = read_json(out / PLAN_FILE)
     options = option_groups(plan)
-    scores = source_scores(out, plan)
+    loaded = bootstrap.load_scores(out, plan)
+    scores = source_scores(loaded, plan)
     excluded = not_learnt(scores)
     main = tables.main_frame(results, options, excluded) if not results.empty else pd.DataFrame(columns=tables.MAIN_COLUMNS)
     targets = tables.target_order(results)
     roles = dict(zip(results["target"], results["role"], strict=False))
-    comparisons, notes = group_comparisons(out, plan, {o.name: o.group for o in options.values()}, targets, roles, excluded)
-    return Report(results, main, comparisons, notes, scores, excluded), plan, options
+    comparisons = group_comparisons(loaded, {o.name: o.group for o in options.values()}, targets, roles, excluded)
+    return Report(results, main, comparisons, loaded.notes, scores, excluded), plan, options
 
 
 DROPPED_COLUMNS = ["task", "language", "split", "dropped", "records", "against"]

@@ -13,18 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from codestilts.config import NONE
-from codestilts.data import read_jsonl
-from codestilts.formats import get_format
-from codestilts.report.bootstrap import Interval, bootstrap, interval, load_scores
+from codestilts.report.bootstrap import Interval, Loaded, bootstrap, interval
 from codestilts.report.markdown import markdown_table
 from codestilts.report.results import SCORED_KINDS
-from codestilts.store import Store, read_json
 
 COLUMNS = ["target", "intermediate", "metric", "seeds", "source_score", "ci_low", "ci_high", "constant_baseline", "learnt"]
 
@@ -46,32 +42,16 @@ class SourceScore:
         return None if self.baseline is None else self.interval.low > self.baseline
 
 
-def source_scores(out: Path, plan: Mapping[str, Any]) -> list[SourceScore]:
+def source_scores(loaded: Loaded, plan: Mapping[str, Any]) -> list[SourceScore]:
     """Every trained target's source-language score per option, with its interval and baseline."""
     targets = {s["labels"]["task"] for s in plan["stages"] if s["kind"] in SCORED_KINDS and s["labels"].get("role") == "target"}
-    scores, _ = load_scores(out, plan, in_source=True)
-    replicates = bootstrap({t: s for t, s in scores.items() if t in targets})
-    baselines = constant_baselines(out, plan)
+    replicates = bootstrap({t: s for t, s in loaded.source.items() if t in targets})
     return [
-        SourceScore(target, option, scores[target].metric, len(scores[target].seeds), interval(*reps.column(option)), baselines.get(target))
+        SourceScore(target, option, loaded.source[target].metric, len(loaded.source[target].seeds), interval(*reps.column(option)),
+                    loaded.baselines.get(target))
         for target, reps in replicates.items()
         for option in reps.options
     ]
-
-
-def constant_baselines(out: Path, plan: Mapping[str, Any]) -> dict[str, float | None]:
-    """Per target, the best constant prediction's score on its source-language test rows (read from
-    its first complete stage: every option is scored on the same rows)."""
-    store, found = Store(out), {}
-    for stage in plan["stages"]:
-        target = stage["labels"].get("task")
-        folder = store.stage(stage["id"])
-        if stage["kind"] not in SCORED_KINDS or stage["labels"].get("role") != "target" or target in found or not folder.is_complete():
-            continue
-        meta = read_json(folder / "metrics.json")
-        rows = [r for r in read_jsonl(folder / "predictions.jsonl") if r["language"] == meta["source_language"]]
-        found[target] = get_format(stage["params"]["task"]["format"]).constant_baseline(rows, meta["metric"])
-    return found
 
 
 def not_learnt(scores: Sequence[SourceScore]) -> dict[str, str]:

@@ -28,6 +28,7 @@ def run_generate(ctx: StageContext) -> None:
     params = ctx.params
     setting = Decoding(**params["decoding"])
     generator = decoding.load_generator(ctx.parent("target") / CHECKPOINT / ENCODER_DIR, ctx.family, params["model"]["max_length"], params["bf16"])
+    described = setting.describe()
     summary: dict[str, dict] = {}
     with atomic_path(ctx.dir / SAMPLES) as tmp, tmp.open("w", encoding="utf-8") as out:
         for language in params["languages"]:
@@ -41,10 +42,10 @@ def run_generate(ctx: StageContext) -> None:
                 for record, raws in zip(records, drawn, strict=True):
                     for sample, raw in enumerate(raws):
                         row = {"language": language, "id": record.id, "group": record.group, "sample": sample, "prompt": record.prompt,
-                               "completion": cut(raw, ends), "raw": raw, "decoding": setting.describe()}
+                               "completion": cut(raw, ends), "raw": raw, "decoding": described}
                         out.write(json.dumps(row) + "\n")
             seconds = time.monotonic() - start
             count = len(problems) * setting.samples
             summary[language] = {"problems": len(problems), "samples": count, "seconds": round(seconds, 2),
                                  "samples_per_second": round(count / max(seconds, 1e-9), 2)}
-    write_json(ctx.dir / "metrics.json", {"decoding": setting.describe(), "languages": summary})
+    write_json(ctx.dir / "metrics.json", {"decoding": described, "languages": summary})

@@ -40,6 +40,7 @@ from codestilts.formats import RETRIEVAL, Feature, RetrievalItem
 from codestilts.training.cache import encode_cached
 from codestilts.training.metrics import ranks, retrieval_metrics
 
+
 def layer_index(layer: int | str, layers: int) -> int:
     """Index into ``hidden_states`` (0 is the embeddings, ``layers`` the last layer)."""
     if layer == "last":

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from codestilts.execution.benchmarks import HX_LANGUAGES, completion_prompt, read_problems
+from codestilts.execution.benchmarks import benchmark_files, completion_prompt, read_problems
 from codestilts.execution.problem import Problem
 from codestilts.formats import GENERATION, GenerationExample
 from codestilts.tasks.base import SPLITS, Task, TaskData
@@ -22,7 +22,8 @@ from codestilts.tasks.mbxp import FILES as MBXP_FILES
 from codestilts.tasks.mbxp import problem_group
 from codestilts.tasks.splits import HUMANEVAL_PROBLEMS, MBPP_PROBLEMS
 
-HUMANEVAL_X = {lang: f"code/humaneval-x/humaneval_{lang}.jsonl.gz" for lang in HX_LANGUAGES}
+HUMANEVAL_X = {lang: str(path) for lang, path in benchmark_files("humaneval-x", root=Path()).items()}
+"""HumanEval-X's files, relative to the data folder."""
 MULTILINGUAL = {
     "csharp": "HumanEval_csharp_v1.jsonl.gz", "kotlin": "HumanEval_kotlin_v1.1.jsonl.gz", "perl": "HumanEval_perl_v1.1.jsonl.gz",
     "php": "HumanEval_php_v1.1.jsonl.gz", "ruby": "HumanEval_ruby_v1.1.jsonl.gz", "scala": "HumanEval_scala_v1.1.jsonl.gz",

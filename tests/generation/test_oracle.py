@@ -75,10 +75,11 @@ def test_the_oracle_passes_exactly_what_exec_eval_reference_canonical_passes(ora
             run_stage(stage, store, plan.data_dir, plan.parent_kinds(stage))
     execute = next(s for s in plan.stages if s.kind == "execute")
     rows = list(read_jsonl(store.stage(execute.id) / "predictions.jsonl"))
-    samples = [row for row in read_jsonl(store.stage(plan.stages[-2].id) / "samples.jsonl")]
+    samples = list(read_jsonl(store.stage(plan.stages[-2].id) / "samples.jsonl"))
     assert samples and all(JUNK not in s["completion"] and JUNK in s["raw"] for s in samples)
 
-    solved = [r for r in rows if r["benchmark"] and (r["language"], r["id"]) in {(s["language"], s["id"]) for s in samples if s["completion"].strip()}]
+    answered = {(s["language"], s["id"]) for s in samples if s["completion"].strip()}  # the problems with a canonical solution
+    solved = [r for r in rows if (r["language"], r["id"]) in answered]
     reference = evaluate_samples(
         [{"task_id": r["id"], "language": r["language"], "benchmark": r["benchmark"], "completion": _canonical(r)} for r in solved],
         timeout=20, progress=False,

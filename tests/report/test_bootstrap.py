@@ -44,9 +44,9 @@ def comparisons(out: Path) -> dict[tuple[str, str, str], object]:
     import json
 
     plan = json.loads((out / "plan.json").read_text())
-    scores, notes = load_scores(out, plan)
-    assert notes == []
-    replicates = bootstrap(scores, replicates=500)
+    loaded = load_scores(out, plan)
+    assert loaded.notes == []
+    replicates = bootstrap(loaded.zero_shot, replicates=500)
     return {(c.summary, c.left.value, c.right.value): c for c in compare_groups("defect", replicates["defect"], GROUPS)}
 
 
@@ -106,8 +106,7 @@ def test_example_scores_per_metric(fmt: str, row: dict, metric: str, expected) -
 def replicates_of(out: Path, replicates: int = 2000) -> dict:
     import json
 
-    scores, _ = load_scores(out, json.loads((out / "plan.json").read_text()))
-    return bootstrap(scores, replicates=replicates)
+    return bootstrap(load_scores(out, json.loads((out / "plan.json").read_text())).zero_shot, replicates=replicates)
 
 
 def test_rows_of_one_problem_are_drawn_together(tmp_path: Path) -> None:
@@ -161,9 +160,9 @@ def test_rows_without_group_are_their_own_units_and_say_so(tmp_path: Path) -> No
 
     rows = [{k: v for k, v in row.items() if k != "group"} for row in problem_rows(np.ones(5, bool), [f"humaneval/{i}" for i in range(5)])]
     out = write_run(tmp_path, {"none": []}, [Stage("none", "defect", 0, rows)], TASK_LANGUAGES)
-    scores, notes = load_scores(out, json.loads((out / "plan.json").read_text()))
-    assert len(scores["defect"].units) == len(rows) - 10  # every zero-shot row (the Python ones excluded)
-    assert any("`defect`: its predictions carry no `group`" in n for n in notes)
+    loaded = load_scores(out, json.loads((out / "plan.json").read_text()))
+    assert len(loaded.zero_shot["defect"].units) == len(rows) - 10  # every zero-shot row (the Python ones excluded)
+    assert any("`defect`: its predictions carry no `group`" in n for n in loaded.notes)
 
 
 def test_best_of_group_is_chosen_again_in_every_replicate(tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from codestilts.formats import CLASSIFICATION, GENERATION, SPAN_EXTRACTION, TOKEN_TAGGING
+from codestilts.report.bootstrap import load_scores
 from codestilts.report.build import write_report
 from codestilts.report.learnability import not_learnt, source_scores
 from tests.report.synthetic import Stage, problem_rows, write_run
@@ -35,7 +36,7 @@ def run(tmp_path: Path, learnt: dict[str, dict[str, float]]) -> Path:
 def test_a_target_at_the_level_of_a_constant_prediction_is_not_learnt_and_leaves_the_averages(tmp_path: Path) -> None:
     out = run(tmp_path, {"defect": {"none": 0.9, "snli": 0.95}, "clone": {"none": 0.5, "snli": 0.5}})
     plan = json.loads((out / "plan.json").read_text())
-    scores = {(s.target, s.option): s for s in source_scores(out, plan)}
+    scores = {(s.target, s.option): s for s in source_scores(load_scores(out, plan), plan)}
     assert scores[("defect", "none")].learnt and scores[("defect", "none")].baseline == 0.5
     assert scores[("clone", "none")].learnt is False and scores[("clone", "none")].interval.low <= 0.5
     assert set(not_learnt(list(scores.values()))) == {"clone"}
@@ -51,7 +52,8 @@ def test_a_target_at_the_level_of_a_constant_prediction_is_not_learnt_and_leaves
 
 def test_the_reference_option_decides_whether_a_target_is_learnt(tmp_path: Path) -> None:
     out = run(tmp_path, {"defect": {"none": 0.9, "snli": 0.5}})
-    scores = source_scores(out, json.loads((out / "plan.json").read_text()))
+    plan = json.loads((out / "plan.json").read_text())
+    scores = source_scores(load_scores(out, plan), plan)
     assert [s.learnt for s in scores if s.option == "snli"] == [False] and not_learnt(scores) == {}
 
 
