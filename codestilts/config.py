@@ -177,6 +177,16 @@ class ProbeConfig(Strict):
     )
 
 
+class EvaluationConfig(Strict):
+    """What the test splits of evaluate and probe stages hold (generation targets: ``generation:``)."""
+
+    max_problems: Annotated[int, Field(ge=1)] | None = Field(
+        default=None,
+        description="test problems of each benchmark per language (all records of each, the same problems in every language "
+        "that has them, chosen by a hash of the problem); default: all",
+    )
+
+
 class GenerationConfig(Strict):
     """How generation targets are sampled (the ``generate`` stage) and scored (the ``execute`` stage)."""
 
@@ -226,6 +236,7 @@ class ExperimentConfig(Strict):
     )
     training: TrainingConfig = TrainingConfig()
     probe: ProbeConfig = ProbeConfig()
+    evaluation: EvaluationConfig = EvaluationConfig()
     generation: GenerationConfig = GenerationConfig()
     pretrain: PretrainConfig | None = None
     retention: RetentionConfig = Field(

@@ -210,6 +210,8 @@ def build_plan(config: ExperimentConfig) -> Plan:
         for i, option in enumerate(options)
     }
 
+    # set only when capped: stage ids of uncapped runs stay what they were
+    capped = {} if config.evaluation.max_problems is None else {"max_problems": config.evaluation.max_problems}
     stages: list[Stage] = []
     base: tuple[str, ...] = ()
     if config.pretrain is not None:
@@ -261,7 +263,7 @@ def build_plan(config: ExperimentConfig) -> Plan:
                             "source_language": source,
                             "max_length": config.model.max_length,
                             "bf16": trained.params["train"]["bf16"],
-                        }
+                        } | capped
                         stages.append(_make("evaluate", slug, evaluate, (trained.id,), labels | {"task": target.label, "role": "target"}))
                 for probe in probes:
                     # the base model's probe needs no seed: one stage serves every seed
@@ -278,6 +280,7 @@ def build_plan(config: ExperimentConfig) -> Plan:
                                 "source_language": probe_source,
                                 "probe": config.probe.model_dump() | {"bf16": use_bf16(config.probe.bf16)},
                             }
+                            | capped
                             | (_dropped(tests, {probe: [(lang, "dev") for lang in probe.languages]}) if config.probe.layer == DEV_LAYER else {}),
                             parents,
                             labels | {"task": probe.label, "seed": probe_seed, "role": "probe", "source": probe_source},

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import random
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -104,22 +104,21 @@ def task_records(ctx: StageContext, task: Task, language: str, split: str, limit
 
 
 def test_problems(ctx: StageContext, task: Task, language: str) -> list[Record]:
-    """A language's test records, at most the stage's ``max_problems`` of each benchmark (a group's
-    part before its slash: ``mbpp/12``, ``humaneval/3``): those whose problem hashes first, so that
-    every language keeps the problems it has of the same chosen set."""
+    """A language's test records, those of at most the stage's ``max_problems`` problems (groups) of
+    each benchmark (a group's part before its slash: ``mbpp/12``, ``humaneval/3``): the problems whose
+    group hashes first, so that every language keeps the problems it has of the same chosen set, and
+    a problem keeps all its records (a buggy and a fixed version, every token of a program)."""
     found = task_records(ctx, task, language, "test")
     limit = ctx.params.get("max_problems")
     if limit is None:
         return found
-    ranked = sorted(found, key=lambda r: (hashlib.sha256(r.group.encode()).hexdigest(), r.id))
-    kept: Counter[str] = Counter()
-    chosen = []
-    for record in ranked:
-        benchmark = record.group.partition("/")[0]
-        if kept[benchmark] < limit:
-            kept[benchmark] += 1
-            chosen.append(record)
-    return chosen
+    chosen: dict[str, set[str]] = defaultdict(set)
+    for group in sorted({r.group for r in found}, key=lambda g: hashlib.sha256(g.encode()).hexdigest()):
+        benchmark = chosen[group.partition("/")[0]]
+        if len(benchmark) < limit:
+            benchmark.add(group)
+    kept = set().union(*chosen.values())
+    return [r for r in found if r.group in kept]
 
 
 @dataclass(frozen=True)

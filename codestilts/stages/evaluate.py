@@ -10,7 +10,7 @@ from transformers import AutoTokenizer
 
 from codestilts.models.task_model import ENCODER_DIR, load_task_model
 from codestilts.parallel import process_device
-from codestilts.stages.common import CHECKPOINT, StageContext, task_records
+from codestilts.stages.common import CHECKPOINT, StageContext, test_problems
 from codestilts.store import atomic_path, write_json
 from codestilts.training.cache import encode_cached
 from codestilts.training.evaluation import evaluate_records
@@ -25,7 +25,7 @@ def run_evaluate(ctx: StageContext) -> None:
     per_language: dict[str, dict[str, float]] = {}
     with atomic_path(ctx.dir / "predictions.jsonl") as tmp, tmp.open("w", encoding="utf-8") as out:
         for language in ctx.params["languages"]:
-            examples = fmt.prepare(task_records(ctx, task, language, "test"), task.labels, task.template)
+            examples = fmt.prepare(test_problems(ctx, task, language), task.labels, task.template)
             result = evaluate_records(
                 model, task.name, fmt, examples, tokenizer,
                 max_length=ctx.params["max_length"], num_labels=task.num_labels, language=language,

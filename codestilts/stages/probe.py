@@ -34,7 +34,7 @@ from codestilts.hardware import autocast
 from codestilts.models.backbone import num_layers
 from codestilts.models.heads import Pooling, pool
 from codestilts.parallel import process_device
-from codestilts.stages.common import StageContext, starting_encoder, task_records
+from codestilts.stages.common import StageContext, starting_encoder, task_records, test_problems
 from codestilts.store import atomic_path, write_json
 from codestilts.formats import RETRIEVAL, Feature, RetrievalItem
 from codestilts.training.cache import encode_cached
@@ -179,7 +179,7 @@ def run_probe(ctx: StageContext) -> None:
 
     def of_split(split: str) -> Pairs:
         def read(language: str) -> tuple[list[RetrievalItem], list[Feature]]:
-            items = task_records(ctx, task, language, split)
+            items = test_problems(ctx, task, language) if split == "test" else task_records(ctx, task, language, split)
             return items, encode_cached(task.format, items, tokenizer, ctx.params["model"]["max_length"], name=f"{task.name}/{language}/{split}")
 
         return pairs(read, vectors, source, languages)
