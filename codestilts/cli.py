@@ -153,6 +153,21 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_archive(args: argparse.Namespace) -> int:
+    from codestilts.report.results import PLAN_FILE
+    from codestilts.store import Store
+
+    run, dest = Path(args.run_dir), Path(args.dest)
+    if not (run / PLAN_FILE).is_file():
+        raise UserError(f"{run} is not a codestilts run folder (no {PLAN_FILE})")
+    if dest.exists():
+        raise UserError(f"{dest} exists already", hint="archive into a new folder")
+    Store(run).archive(dest)
+    size = sum(f.stat().st_size for f in dest.rglob("*") if f.is_file())
+    print(f"archived {run} to {dest} ({size / 1e6:.1f} MB, no checkpoints): `codestilts report {dest}` rebuilds its tables")
+    return 0
+
+
 def _add_run_commands(sub: argparse._SubParsersAction) -> None:
     run = sub.add_parser("run", help="run every stage a config implies (complete stages are reused)")
     run.add_argument("config", help="experiment YAML file")
@@ -173,6 +188,11 @@ def _add_run_commands(sub: argparse._SubParsersAction) -> None:
     report.add_argument("--format", default="md,csv,tex,json", help="comma-separated: md,csv,tex,json (default: all)")
     report.add_argument("--compare", nargs=2, metavar=("RUN_A", "RUN_B"), help="print the zero-shot table of RUN_B minus RUN_A")
     report.set_defaults(handler=cmd_report)
+
+    archive = sub.add_parser("archive", help="copy a run without its checkpoints: what the report reads, small enough to commit")
+    archive.add_argument("run_dir", help="the run's output folder")
+    archive.add_argument("dest", help="a new folder")
+    archive.set_defaults(handler=cmd_archive)
 
     tasks = sub.add_parser("tasks", help="list the registered tasks with format, languages and sizes; `tasks show NAME`: one task")
     tasks.add_argument(

@@ -217,3 +217,16 @@ class Store:
 
     def stage(self, stage_id: str) -> StageDir:
         return StageDir(self.stages / stage_id)
+
+    def archive(self, dest: Path) -> None:
+        """Copy the run to the new folder ``dest`` without model weights: its own files (plan,
+        tables, figures) and every complete stage less its ``checkpoint/``, the stage's manifest
+        saying the checkpoint is dropped. What the report reads is all there, so ``codestilts
+        report`` rebuilds the same tables from ``dest``; a stage that needs a checkpoint reruns."""
+        shutil.copytree(self.out, dest, ignore=lambda folder, _: ["stages"] if Path(folder) == self.out else [])
+        for folder in sorted(self.stages.iterdir()) if self.stages.is_dir() else ():
+            if not StageDir(folder).is_complete():
+                continue
+            copy = StageDir(shutil.copytree(folder, Store(dest).stages / folder.name, ignore=shutil.ignore_patterns(CHECKPOINT)))
+            if any(name.startswith(CHECKSUM_ON_READ) for name in read_manifest(copy / COMPLETE) or {}):
+                copy.drop_checkpoint()

@@ -23,11 +23,15 @@ DPI = 100
 FORMATS = ("png", "svg")
 
 
+REPRODUCIBLE = {"svg.hashsalt": "codestilts"}
+"""SVG ids from a fixed salt (and no date below): the same figure is the same bytes on every rebuild."""
+
+
 def _save(figure: Figure, out: Path, name: str) -> str:
     """Both formats, atomically; the PNG's path relative to the run folder."""
     for fmt in FORMATS:
-        with atomic_path(out / FIGURES / f"{name}.{fmt}") as tmp:
-            figure.savefig(tmp, format=fmt, dpi=DPI, bbox_inches="tight")
+        with atomic_path(out / FIGURES / f"{name}.{fmt}") as tmp, matplotlib.rc_context(REPRODUCIBLE):
+            figure.savefig(tmp, format=fmt, dpi=DPI, bbox_inches="tight", metadata={"Date": None} if fmt == "svg" else None)
     plt.close(figure)
     return f"{FIGURES}/{name}.png"
 
