@@ -31,6 +31,15 @@ TASK_PREFIX = {"python": "Python", "cpp": "CPP", "java": "Java", "js": "JavaScri
 PROBLEMS = 40
 
 
+def report_files(run_dir: Path) -> dict[str, bytes]:
+    """Every file of a run folder but its stages (the report's tables and figures, the plan), by path."""
+    return {
+        str(p.relative_to(run_dir)): p.read_bytes()
+        for p in run_dir.rglob("*")
+        if p.is_file() and "stages" not in p.relative_to(run_dir).parts
+    }
+
+
 def _write_jsonl_gz(path: Path, records: list[dict]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with gzip.open(path, "wt", encoding="utf-8") as handle:

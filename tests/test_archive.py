@@ -11,12 +11,7 @@ from codestilts.api import run
 from codestilts.cli import main
 from codestilts.config import parse_config
 from codestilts.report.results import complete_stages
-from tests.conftest import tiny_config
-
-
-def _tables(folder: Path) -> dict[str, bytes]:
-    """Every file of the run but its stages (the report's tables and figures, the plan), by path."""
-    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file() and "stages" not in p.relative_to(folder).parts}
+from tests.conftest import report_files, tiny_config
 
 
 @pytest.fixture(scope="module")
@@ -37,10 +32,10 @@ def test_archive_holds_every_complete_stage_without_checkpoints(archived) -> Non
 
 def test_report_from_the_archive_is_byte_identical(archived) -> None:
     out, dest = archived
-    before = _tables(out)
+    before = report_files(out)
     assert "report.md" in before and "results.csv" in before
     assert main(["report", str(dest)]) == 0
-    assert _tables(dest) == before
+    assert report_files(dest) == before
 
 
 def test_archive_refuses_an_existing_folder_and_a_non_run(archived, tmp_path: Path, capsys) -> None:

@@ -15,8 +15,7 @@ from codestilts.plan import build_plan
 from codestilts.report.results import PLAN_FILE
 from codestilts.schema import read_yaml
 from codestilts.store import read_json
-from tests.conftest import REPO
-from tests.test_archive import _tables
+from tests.conftest import REPO, report_files
 
 STUDY = REPO / "results" / "study-cpu"
 
@@ -25,10 +24,10 @@ STUDY = REPO / "results" / "study-cpu"
 def test_committed_study_report_rebuilds_byte_for_byte(tmp_path: Path) -> None:
     copy = tmp_path / "study-cpu"
     shutil.copytree(STUDY, copy)
-    committed = _tables(STUDY)
+    committed = report_files(STUDY)
     assert {"report.md", "results.csv", "main.csv", "comparisons.csv", "learnability.csv"} <= set(committed)
     assert main(["report", str(copy)]) == 0
-    assert _tables(copy) == committed
+    assert report_files(copy) == committed
 
 
 @pytest.mark.slow
